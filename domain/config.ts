@@ -1,0 +1,93 @@
+import { z } from 'zod';
+
+/** Log levels pino understands, quietest last. */
+export const LogLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
+export type LogLevel = z.infer<typeof LogLevel>;
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .transform((v) => v.replace(/\/+$/, ''));
+
+const optionalUrl = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .pipe(httpUrl.optional())
+  .optional();
+
+/**
+ * The process environment of DESIGN.md §3.5. Unset optional values stay `undefined` here and are resolved to
+ * embedded defaults (PGlite, the Temporal and Entra sandboxes) by the process that starts.
+ */
+export const JoinerEnv = z
+  .object({
+    PORT: z.coerce.number({ error: 'must be a number' }).int().min(0).max(65535).default(3000),
+    PUBLIC_URL: optionalUrl,
+    DATABASE_URL: optionalString.pipe(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+        .optional(),
+    ),
+    DATA_DIR: z.string().trim().min(1).default('./.joiner'),
+    TEMPORAL_ADDRESS: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[^\s:/]+:\d{1,5}$/, 'must be host:port')
+        .optional(),
+    ),
+    TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
+    TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('joiner'),
+    TEMPORAL_UI_URL: optionalUrl.transform((v) => v ?? 'http://localhost:8233'),
+    ENTRA_CLIENT_ID: optionalString,
+    ENTRA_CLIENT_SECRET: optionalString,
+    ENTRA_TENANT_ID: optionalString,
+    ENTRA_AUTHORITY_HOST: optionalUrl.transform((v) => v ?? 'https://login.microsoftonline.com'),
+    GRAPH_BASE_URL: optionalUrl.transform((v) => v ?? 'https://graph.microsoft.com'),
+    WEBHOOK_SECRET: optionalString,
+    ADMIN_PASSWORD: optionalString,
+    LOG_LEVEL: LogLevel.default('info'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.ENTRA_CLIENT_ID !== undefined && env.ENTRA_CLIENT_SECRET === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ENTRA_CLIENT_SECRET'],
+        message: 'is required when ENTRA_CLIENT_ID is set',
+      });
+    }
+  });
+
+export type JoinerEnv = z.infer<typeof JoinerEnv>;
+
+/** The validated configuration with every default resolved. */
+export type JoinerConfig = JoinerEnv & { PUBLIC_URL: string };
+
+/** Thrown by {@link parseConfig}; its message names every bad variable and what is wrong with it. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/**
+ * Parses and validates the environment. Pure: pass `process.env` at start.
+ * @throws ConfigError naming each invalid variable
+ */
+export function parseConfig(env: Readonly<Record<string, string | undefined>>): JoinerConfig {
+  const parsed = JoinerEnv.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
+    );
+  }
+  const config = parsed.data;
+  return { ...config, PUBLIC_URL: config.PUBLIC_URL ?? `http://localhost:${config.PORT}` };
+}

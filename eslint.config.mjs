@@ -1,0 +1,86 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { importX } from 'eslint-plugin-import-x';
+import globals from 'globals';
+import { builtinModules } from 'node:module';
+
+/** Modules that do I/O or are not deterministic: workflow code must never import them. */
+const workflowForbidden = [
+  ...builtinModules,
+  ...builtinModules.map((m) => `node:${m}`),
+  'zod',
+  'drizzle-orm',
+  'drizzle-orm/*',
+  'pg',
+  '@electric-sql/*',
+  '@microsoft/*',
+  '@azure/*',
+  '@temporalio/client',
+  '@temporalio/worker',
+  '@temporalio/activity',
+  'koa',
+  '@koa/*',
+  'pino',
+  'libphonenumber-js',
+];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'store/migrations/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      globals: { ...globals.node },
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { 'import-x': importX },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'import-x/no-cycle': 'error',
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: {
+      // Workflow code is replayed: it may import only @temporalio/workflow, sibling workflows and pure domain code.
+      // Activities, the store and clients may be imported for their types only.
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: workflowForbidden
+            .filter((m) => !m.includes('*'))
+            .map((name) => ({ name, message: 'workflows must stay deterministic: no I/O or Node modules' })),
+          patterns: [
+            { group: workflowForbidden.filter((m) => m.includes('*')), message: 'no I/O packages in workflows' },
+            {
+              group: [
+                '**/store',
+                '**/store/**',
+                '**/entra',
+                '**/entra/**',
+                '**/api/**',
+                '**/activities',
+                '**/activities/**',
+              ],
+              allowTypeImports: true,
+              message: 'workflows may import these for types only',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/unbound-method': 'off',
+    },
+  },
+);

@@ -1,0 +1,53 @@
+import { ConfigError, parseConfig } from '../../domain/config';
+
+describe('parseConfig', () => {
+  it('fills the documented defaults on an empty environment', () => {
+    const config = parseConfig({});
+    expect(config).toMatchObject({
+      PORT: 3000,
+      PUBLIC_URL: 'http://localhost:3000',
+      DATA_DIR: './.joiner',
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: 'joiner',
+      TEMPORAL_UI_URL: 'http://localhost:8233',
+      ENTRA_AUTHORITY_HOST: 'https://login.microsoftonline.com',
+      GRAPH_BASE_URL: 'https://graph.microsoft.com',
+      LOG_LEVEL: 'info',
+    });
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.TEMPORAL_ADDRESS).toBeUndefined();
+  });
+
+  it('derives PUBLIC_URL from PORT and treats empty values as unset', () => {
+    const config = parseConfig({ PORT: '8080', DATABASE_URL: '', ENTRA_TENANT_ID: '  ' });
+    expect(config.PUBLIC_URL).toBe('http://localhost:8080');
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.ENTRA_TENANT_ID).toBeUndefined();
+  });
+
+  it.each([
+    ['PORT', 'abc', /PORT: must be a number/],
+    ['PORT', '70000', /PORT: /],
+    ['DATABASE_URL', 'mysql://x', /DATABASE_URL: must be a postgres/],
+    ['TEMPORAL_ADDRESS', 'localhost', /TEMPORAL_ADDRESS: must be host:port/],
+    ['GRAPH_BASE_URL', 'ftp://graph', /GRAPH_BASE_URL: must be an http\(s\) URL/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL: /],
+  ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
+    expect(() => parseConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => parseConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('requires the client secret when a real Entra app is configured', () => {
+    expect(() => parseConfig({ ENTRA_CLIENT_ID: 'app' })).toThrow(/ENTRA_CLIENT_SECRET: is required/);
+  });
+
+  it('reports every bad variable at once', () => {
+    try {
+      parseConfig({ PORT: 'x', LOG_LEVEL: 'y' });
+      throw new Error('expected a ConfigError');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).problems).toHaveLength(2);
+    }
+  });
+});
