@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+/** IANA time zone names the runtime knows (e.g. `Europe/Stockholm`). */
+export const TimeZone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { error: 'must be an IANA time zone such as Europe/Stockholm' },
+);
+
+/** Per-company lifecycle policies, DESIGN.md §3.3. Defaults follow seed 000's FAQ: offboarding only sets the leave date. */
+export const CompanyPolicies = z.object({
+  timeZone: TimeZone.default('UTC'),
+  /** null: create the Entra user at once; N: create it N days before the hire date (a durable timer). */
+  provisionLeadDays: z.number().int().min(0).max(365).nullable().default(null),
+  disableAccountAtLeave: z.boolean().default(false),
+  revokeSessionsAtLeave: z.boolean().default(false),
+  /** null: never delete; N: delete the Entra user N days after the leave moment. */
+  deleteAfterLeaveDays: z.number().int().min(0).max(3650).nullable().default(null),
+});
+export type CompanyPolicies = z.infer<typeof CompanyPolicies>;
+
+export const defaultCompanyPolicies: CompanyPolicies = CompanyPolicies.parse({});
