@@ -57,12 +57,16 @@ export const HrEmployee = z.object(
     firstName: hrText(64),
     lastName: hrText(64),
     // Lower case: Entra compares userPrincipalName and mail case-insensitively, and so does the domain rule.
+    // The HTML5 address pattern admits the characters Entra allows in a UPN alias (' ! # ^ ~ …); what Entra refuses
+    // (e.g. +) is reported by the creation-eligibility rule with a reason, not refused at the webhook.
     workEmail: z
       .string({ error: 'must be an email address' })
       .trim()
       .pipe(
         z.union([
-          z.email({ error: 'must be an email address' }).max(256, { error: 'must be at most 256 characters' }),
+          z
+            .email({ pattern: z.regexes.html5Email, error: 'must be an email address' })
+            .max(256, { error: 'must be at most 256 characters' }),
           z.literal(''),
         ]),
       )

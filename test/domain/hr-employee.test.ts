@@ -109,6 +109,11 @@ describe('HrEmployee', () => {
     });
   });
 
+  it('accepts work emails whose alias uses characters Entra allows in a userPrincipalName', () => {
+    const employee = HrEmployee.parse({ ...adaInput, workEmail: "o'neil~ada!x#y^z@contoso.com" });
+    expect(employee.workEmail).toBe("o'neil~ada!x#y^z@contoso.com");
+  });
+
   it('trims text and lower-cases the work email', () => {
     const employee = HrEmployee.parse({ ...adaInput, firstName: '  Ada ', workEmail: ' ADA@Contoso.COM ' });
     expect(employee.firstName).toBe('Ada');
