@@ -1,0 +1,84 @@
+/**
+ * Shapes exchanged between the employee lifecycle workflow and the directory (store) activities. Types only, so the
+ * workflow can import them.
+ */
+import type { HrEmployee, HrEventType } from '../domain/hr-employee';
+import type { CompanyPolicies } from '../domain/policies';
+import type { LifecyclePhase, PushedEntraState } from '../workflows/definitions';
+
+/** A company as the lifecycle needs it: its policies and whether Graph work may run. */
+export interface CompanySettings {
+  exists: boolean;
+  /** An Entra tenant is connected (admin consent given, or `ENTRA_TENANT_ID`) and not removed. */
+  connected: boolean;
+  policies: CompanyPolicies;
+}
+
+/** What the database knows of an employee: the desired state and what the lifecycle last recorded. */
+export interface StoredEmployee {
+  snapshot: HrEmployee | null;
+  /** The latest accepted HR event for this employee. */
+  lastEventId: string | null;
+  lastEventType: HrEventType | null;
+  lastEventOccurredAt: string | null;
+  entraObjectId: string | null;
+  pushed: PushedEntraState | null;
+}
+
+/** Outcome of looking up the Entra object id of an employee's manager (`reportsTo`). */
+export type ManagerResolution =
+  | { kind: 'resolved'; entraObjectId: string }
+  /** The manager is not in HR yet, or has no Entra user yet: wait for the manager's workflow. */
+  | { kind: 'not-provisioned'; reason: string }
+  /** Following `reportsTo` from the manager leads back to this employee. */
+  | { kind: 'cycle'; chain: string[] };
+
+export interface EmployeeStateRecord {
+  companyId: string;
+  employeeId: string;
+  phase: LifecyclePhase;
+  entraObjectId: string | null;
+  pushed: PushedEntraState | null;
+  /** A sentence for the console, null when the last reconciliation succeeded. */
+  lastError: string | null;
+}
+
+/** The store effects of the employee lifecycle; implemented by `createDirectoryActivities(db)`. */
+export interface DirectoryActivities {
+  /** The company's policies and connection state. Read-only. */
+  loadCompanySettings(input: { companyId: string }): Promise<CompanySettings>;
+  /** The stored snapshot, latest accepted event and recorded lifecycle state of an employee. Read-only. */
+  loadEmployee(input: { companyId: string; employeeId: string }): Promise<StoredEmployee>;
+  /** Records phase, Entra object id, last pushed state and last error for the console. Idempotent. */
+  recordEmployeeState(input: EmployeeStateRecord): Promise<void>;
+  /** Resolves `reportsTo` to the manager's Entra object id, refusing cycles. Read-only. */
+  resolveManagerEntraId(input: {
+    companyId: string;
+    employeeId: string;
+    managerEmployeeId: string;
+  }): Promise<ManagerResolution>;
+  /** Employee ids of a company in id order after `after` (keyset paging), and how many there are. Read-only. */
+  listEmployeeIds(input: {
+    companyId: string;
+    after: string | null;
+    limit: number;
+  }): Promise<{ employeeIds: string[]; total: number }>;
+}
+
+/** Effects on other workflows; implemented by `createOrchestrationActivities(…)` over a Temporal client. */
+export interface OrchestrationActivities {
+  /**
+   * Wakes the workflows of the employees whose `reportsTo` is this manager, now that the manager exists in Entra.
+   * Returns how many were signalled; employees without a running workflow are skipped. Idempotent.
+   */
+  notifyReportsOfManager(input: {
+    companyId: string;
+    managerEmployeeId: string;
+    managerEntraObjectId: string;
+  }): Promise<number>;
+  /**
+   * Re-drives one employee from the database: signal-with-start of its lifecycle workflow with the stored snapshot.
+   * Returns false when the database has no such employee. Idempotent.
+   */
+  redriveEmployee(input: { companyId: string; employeeId: string; reason: string }): Promise<boolean>;
+}

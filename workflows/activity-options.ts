@@ -1,0 +1,63 @@
+/**
+ * Activity option presets: named timeouts and retry policies for each kind of effect (STYLE.md, Errors and retries).
+ * Pure: imported by workflows.
+ */
+import type { ActivityOptions } from '@temporalio/workflow';
+import type { EntraErrorType } from '../entra/directory';
+
+/**
+ * Entra failures a retry cannot fix: the workflow records them (phase `blocked` or `waiting-for-connection`) and tries
+ * again on the next change, on reconnect, or on a slow timer. Mirrors `nonRetryableEntraErrorTypes` of the
+ * activities; listed here as well because a workflow may not import activity code.
+ */
+export const nonRetryableEntraFailures = [
+  'EntraInvalidValue',
+  'EntraPermissionDenied',
+  'EntraNotConnected',
+  'EntraConflict',
+] as const satisfies readonly EntraErrorType[];
+
+/**
+ * Graph writes. Throttling waits for Retry-After (the activity sets `nextRetryDelay`); transient failures back off
+ * from 1 s to 1 min; a write still failing after 30 minutes is recorded and retried by the workflow's own timer, so a
+ * long Graph outage never leaves a workflow stuck inside one activity. Each attempt may wait up to 20 s for a slot
+ * in the tenant's write budget.
+ */
+export const graphWriteActivity: ActivityOptions = {
+  startToCloseTimeout: '60 seconds',
+  scheduleToCloseTimeout: '30 minutes',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    nonRetryableErrorTypes: [...nonRetryableEntraFailures],
+  },
+};
+
+/** Graph reads (verified domains): like writes, but each attempt is short. */
+export const graphReadActivity: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '30 minutes',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    nonRetryableErrorTypes: [...nonRetryableEntraFailures],
+  },
+};
+
+/**
+ * Joiner's own database. Quick, and retried without limit: the database holds the desired state, so nothing useful
+ * can happen without it, and giving up would lose the record of what was written to Entra.
+ */
+export const storeActivity: ActivityOptions = {
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+};
+
+/** Calls to Temporal from an activity (signalling other employees' workflows): retried for ten minutes. */
+export const temporalSignalActivity: ActivityOptions = {
+  startToCloseTimeout: '60 seconds',
+  scheduleToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+};

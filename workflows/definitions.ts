@@ -1,0 +1,212 @@
+/**
+ * Messages, names and shapes shared by the workflows, the API and the tools (DESIGN.md §3.6). Pure: workflow code
+ * and Node processes both import this file.
+ */
+import { defineSearchAttributeKey } from '@temporalio/common';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { HrEmployee, HrEventType } from '../domain/hr-employee';
+import type { GraphUserFields } from '../entra/directory';
+
+/** Where an employee stands in the HR → Entra lifecycle. Shown in the console and indexed as `LifecyclePhase`. */
+export const LifecyclePhase = {
+  /** No HR snapshot yet, or work email / first name / last name missing: nothing can be created. */
+  WaitingForData: 'waiting-for-data',
+  /** The work email's domain is not a verified domain of the connected tenant. */
+  WaitingForDomain: 'waiting-for-domain',
+  /** The company has no Entra connection (never connected, or removed): Graph work is paused. */
+  WaitingForConnection: 'waiting-for-connection',
+  /** Creation waits for a durable timer (`provisionLeadDays` before the hire date). */
+  Scheduled: 'scheduled',
+  /** The Entra user is being created or linked. */
+  Provisioning: 'provisioning',
+  /** The Entra user exists and matches the HR record. */
+  Active: 'active',
+  /** Graph refused a value or a permission is missing; retried on the next change, on reconnect, or on a slow timer. */
+  Blocked: 'blocked',
+  /** A leave date is set and lies in the future. */
+  Offboarding: 'offboarding',
+  /** The leave moment has passed. */
+  Left: 'left',
+  /** The employee was deleted in HR (or the Entra user deleted by policy): the workflow has ended. */
+  Deleted: 'deleted',
+} as const;
+export type LifecyclePhase = (typeof LifecyclePhase)[keyof typeof LifecyclePhase];
+
+/** Workflow type names (DESIGN.md §3.6). */
+export const WorkflowType = {
+  EmployeeLifecycle: 'employeeLifecycleWorkflow',
+  ResyncCompany: 'resyncCompanyWorkflow',
+} as const;
+
+/** `employee/<companyId>/<employeeId>`: one long-lived workflow per employee. */
+export function employeeWorkflowId(companyId: string, employeeId: string): string {
+  return `employee/${companyId}/${employeeId}`;
+}
+
+/** `resync/<companyId>`: at most one resync of a company runs at a time. */
+export function resyncWorkflowId(companyId: string): string {
+  return `resync/${companyId}`;
+}
+
+/** Search attributes (keywords) that make employees findable in the Temporal UI. */
+export const CompanyIdSearchAttribute = defineSearchAttributeKey('CompanyId', 'KEYWORD');
+export const EmployeeIdSearchAttribute = defineSearchAttributeKey('EmployeeId', 'KEYWORD');
+export const WorkEmailSearchAttribute = defineSearchAttributeKey('WorkEmail', 'KEYWORD');
+export const LifecyclePhaseSearchAttribute = defineSearchAttributeKey('LifecyclePhase', 'KEYWORD');
+
+/** The custom search attributes a namespace must know before Joiner's workflows start. */
+export const joinerSearchAttributes = [
+  CompanyIdSearchAttribute,
+  EmployeeIdSearchAttribute,
+  WorkEmailSearchAttribute,
+  LifecyclePhaseSearchAttribute,
+] as const;
+
+/** Input of {@link WorkflowType.EmployeeLifecycle}. `carried` is set only by continue-as-new. */
+export interface EmployeeLifecycleInput {
+  companyId: string;
+  employeeId: string;
+  carried?: EmployeeLifecycleCarriedState;
+  /** Continue-as-new once history reaches this many events (tests lower it); default 2,000. */
+  historyLimit?: number;
+}
+
+/** A new HR snapshot of this employee, as accepted by the webhook (or re-read from the database by a resync). */
+export interface HrSnapshotSignal {
+  eventId: string;
+  eventType: HrEventType;
+  occurredAt: string;
+  employee: HrEmployee;
+}
+
+/** The company's Entra connection or its policies changed: reload them and reconcile (resumes paused work). */
+export interface CompanyChangedSignal {
+  reason: 'connected' | 'disconnected' | 'policies-changed';
+}
+
+/** The employee's manager now exists in Entra: sent by the manager's workflow to its waiting reports. */
+export interface ManagerProvisionedSignal {
+  managerEmployeeId: string;
+  managerEntraObjectId: string;
+}
+
+export const hrSnapshotSignal = defineSignal<[HrSnapshotSignal]>('hrSnapshot');
+export const companyChangedSignal = defineSignal<[CompanyChangedSignal]>('companyChanged');
+export const managerProvisionedSignal = defineSignal<[ManagerProvisionedSignal]>('managerProvisioned');
+
+/** What Joiner last wrote to the Entra user. The next write is the diff between this and the desired state. */
+export interface PushedEntraState {
+  /** The userPrincipalName the user was created with (or linked by); Joiner never changes it. */
+  userPrincipalName: string;
+  fields: GraphUserFields;
+  /** Entra object id of the manager set with `PUT …/manager/$ref`, null when none was set by Joiner. */
+  managerEntraObjectId: string | null;
+  /** The HR id (`reportsTo`) that `managerEntraObjectId` was resolved from. */
+  managerEmployeeId: string | null;
+  /** The account was disabled by the `disableAccountAtLeave` policy (and is re-enabled if offboarding is undone). */
+  accountDisabledByPolicy: boolean;
+  /** The leave moment (UTC ISO) for which sessions were revoked, so a revoke happens once per offboarding. */
+  sessionsRevokedForLeave: string | null;
+}
+
+export const LifecycleTimerKind = {
+  /** Create the Entra user `provisionLeadDays` before the hire date. */
+  Provision: 'provision',
+  /** The leave moment: phase becomes `left`; disable / revoke sessions when the policies say so. */
+  Leave: 'leave',
+  /** Delete the Entra user `deleteAfterLeaveDays` after the leave moment. */
+  Delete: 'delete',
+  /** Backstop while waiting for the manager's Entra user (the manager's workflow normally signals first). */
+  ManagerBackstop: 'manager-backstop',
+  /** Retry after a `blocked` phase or a failure that outlived its retries. */
+  Retry: 'retry',
+  /** Re-check the verified domains or the connection of the tenant. */
+  Recheck: 'recheck',
+} as const;
+export type LifecycleTimerKind = (typeof LifecycleTimerKind)[keyof typeof LifecycleTimerKind];
+
+export interface PendingTimer {
+  kind: LifecycleTimerKind;
+  /** UTC ISO date-time at which the timer fires. */
+  dueAt: string;
+  description: string;
+}
+
+/** A failure the workflow recorded instead of retrying hot (DESIGN.md §4). */
+export interface LifecycleError {
+  /** An `EntraErrorType`, `ManagerRefused`, or the Temporal failure type. */
+  type: string;
+  message: string;
+  /** The Graph property or permission involved, when known. */
+  target?: string;
+  at: string;
+}
+
+/** The manager as the workflow sees it. */
+export interface ManagerState {
+  employeeId: string;
+  status: 'set' | 'waiting' | 'refused';
+  entraObjectId?: string;
+  reason?: string;
+}
+
+/** What the `state` query returns: the workflow's view of the employee. */
+export interface EmployeeLifecycleState {
+  companyId: string;
+  employeeId: string;
+  phase: LifecyclePhase;
+  /** Why the workflow is waiting (missing fields, unverified domain, …), when it is. */
+  waitingReason: string | null;
+  hrVersion: number | null;
+  lastEventId: string | null;
+  entraObjectId: string | null;
+  userPrincipalName: string | null;
+  lastPushed: PushedEntraState | null;
+  manager: ManagerState | null;
+  pendingTimers: PendingTimer[];
+  lastError: LifecycleError | null;
+  /** Number of completed reconciliations (each applies the latest snapshot); useful to wait for a change in tests. */
+  reconciliations: number;
+}
+
+/** State handed from one run to the next by continue-as-new. */
+export interface EmployeeLifecycleCarriedState {
+  snapshot: HrEmployee | null;
+  lastEventId: string | null;
+  lastEventType: HrEventType | null;
+  hrDeleted: boolean;
+  entraObjectId: string | null;
+  lastPushed: PushedEntraState | null;
+  lastError: LifecycleError | null;
+  /** Consecutive failed reconciliations, for the backoff of the retry timer. */
+  failedReconciliations: number;
+  reconciliations: number;
+  /** A change arrived that has not been reconciled yet. */
+  dirty: boolean;
+}
+
+export const stateQuery = defineQuery<EmployeeLifecycleState>('state');
+
+/** Input of {@link WorkflowType.ResyncCompany}. */
+export interface ResyncCompanyInput {
+  companyId: string;
+  reason: string;
+  /** How many employees are re-driven at once; default 20. */
+  concurrency?: number;
+  /** Continue-as-new carry-over. */
+  carried?: ResyncProgress;
+}
+
+export interface ResyncProgress {
+  /** Employees known to the database when the resync started (or at the latest page). */
+  total: number | null;
+  redriven: number;
+  failed: number;
+  /** Employee ids that could not be re-driven, with the reason (at most 100 kept). */
+  failures: { employeeId: string; message: string }[];
+  /** Last employee id handed out (keyset paging cursor). */
+  cursor: string | null;
+  done: boolean;
+}
+
+export const resyncProgressQuery = defineQuery<ResyncProgress>('progress');

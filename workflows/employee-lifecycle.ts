@@ -1,0 +1,272 @@
+/**
+ * employeeLifecycleWorkflow: one long-lived workflow per HR employee (id `employee/<companyId>/<employeeId>`) that
+ * keeps the Entra user in line with the HR record (seed 000, DESIGN.md §3.2–3.3, §4).
+ *
+ * Shape: signals only mark the workflow dirty; a single loop reconciles the latest snapshot, then sleeps until the next
+ * change or the earliest of its timers (hire lead time, leave moment, delete, manager backstop, retry). Timers are
+ * recomputed from the snapshot and the policies after every reconciliation, so a changed or cancelled offboarding
+ * reschedules or cancels them without bookkeeping, and every timer survives worker restarts as a Temporal timer.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  TimeoutFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { DirectoryActivities } from '../activities/directory-types';
+import { storeActivity } from './activity-options';
+import type {
+  EmployeeLifecycleCarriedState,
+  EmployeeLifecycleInput,
+  EmployeeLifecycleState,
+  HrSnapshotSignal,
+  LifecycleError,
+  ManagerState,
+  PendingTimer,
+} from './definitions';
+import {
+  LifecyclePhase,
+  LifecyclePhaseSearchAttribute,
+  LifecycleTimerKind,
+  WorkEmailSearchAttribute,
+  companyChangedSignal,
+  hrSnapshotSignal,
+  managerProvisionedSignal,
+  stateQuery,
+} from './definitions';
+import type { ReconcileOutcome } from './employee-reconcile';
+import { NotConnectedError, reconcileEmployee, recheckMs } from './employee-reconcile';
+
+const directory = proxyActivities<DirectoryActivities>(storeActivity);
+
+/** Continue-as-new well before Temporal's 50k-event limit; the carried state is small. */
+const defaultHistoryLimit = 2_000;
+/** Retry after a refusal: 15 min, doubling, at most a day. After an outage that outlived its retries: 1 min to 1 h. */
+const refusalRetry = { firstMs: 15 * 60_000, maxMs: 24 * 60 * 60_000 };
+const outageRetry = { firstMs: 60_000, maxMs: 60 * 60_000 };
+
+function initialState(): EmployeeLifecycleCarriedState {
+  return {
+    snapshot: null,
+    lastEventId: null,
+    lastEventType: null,
+    hrDeleted: false,
+    entraObjectId: null,
+    lastPushed: null,
+    lastError: null,
+    failedReconciliations: 0,
+    reconciliations: 0,
+    dirty: true,
+  };
+}
+
+/** Keeps one employee's Entra user in line with HR; returns its final state when HR deletes the employee. */
+export async function employeeLifecycleWorkflow(input: EmployeeLifecycleInput): Promise<EmployeeLifecycleState> {
+  const { companyId, employeeId } = input;
+  // A continued run reconciles once at start: that recomputes the timers, which are not carried.
+  const state = input.carried ? { ...input.carried, dirty: true } : initialState();
+  const historyLimit = input.historyLimit ?? defaultHistoryLimit;
+  let phase: LifecyclePhase = state.snapshot === null ? LifecyclePhase.WaitingForData : LifecyclePhase.Active;
+  let waitingReason: string | null = null;
+  let manager: ManagerState | null = null;
+  let timers: PendingTimer[] = [];
+  let indexed: { phase?: string; workEmail?: string | null } = {};
+
+  const applySnapshot = (signal: HrSnapshotSignal) => {
+    const current = state.snapshot?.version ?? -1;
+    // Versions only rise: an older snapshot (a late redelivery) is ignored; an equal one is a re-drive.
+    if (signal.employee.version < current) return;
+    state.snapshot = signal.employee;
+    state.lastEventId = signal.eventId;
+    state.lastEventType = signal.eventType;
+    state.hrDeleted = signal.eventType === 'employee.deleted';
+    state.failedReconciliations = 0;
+    state.dirty = true;
+  };
+  setHandler(hrSnapshotSignal, applySnapshot);
+  setHandler(companyChangedSignal, () => {
+    state.failedReconciliations = 0;
+    state.dirty = true;
+  });
+  setHandler(managerProvisionedSignal, () => {
+    state.dirty = true;
+  });
+  setHandler(stateQuery, (): EmployeeLifecycleState => ({
+    companyId,
+    employeeId,
+    phase,
+    waitingReason,
+    hrVersion: state.snapshot?.version ?? null,
+    lastEventId: state.lastEventId,
+    entraObjectId: state.entraObjectId,
+    userPrincipalName: state.lastPushed?.userPrincipalName ?? null,
+    lastPushed: state.lastPushed,
+    manager,
+    pendingTimers: timers,
+    lastError: state.lastError,
+    reconciliations: state.reconciliations,
+  }));
+
+  const setPhase = (next: LifecyclePhase) => {
+    phase = next;
+    const workEmail = state.snapshot?.workEmail ?? null;
+    if (indexed.phase === next && indexed.workEmail === workEmail) return;
+    upsertSearchAttributes([
+      { key: LifecyclePhaseSearchAttribute, value: next },
+      { key: WorkEmailSearchAttribute, value: workEmail },
+    ]);
+    indexed = { phase: next, workEmail };
+  };
+
+  if (!input.carried) {
+    // A fresh run (first event, or orchestration rebuilt by a resync): pick up what the database remembers, so an
+    // existing Entra user is never created twice and the diff starts from what was really pushed.
+    const stored = await directory.loadEmployee({ companyId, employeeId });
+    state.entraObjectId ??= stored.entraObjectId;
+    state.lastPushed ??= stored.pushed;
+    if (stored.snapshot && stored.lastEventId && stored.lastEventType) {
+      applySnapshot({
+        eventId: stored.lastEventId,
+        eventType: stored.lastEventType,
+        occurredAt: stored.lastEventOccurredAt ?? new Date().toISOString(),
+        employee: stored.snapshot,
+      });
+    }
+  }
+
+  let recorded = '';
+  const recordState = async () => {
+    const record = {
+      companyId,
+      employeeId,
+      phase,
+      entraObjectId: state.entraObjectId,
+      pushed: state.lastPushed,
+      lastError: state.lastError?.message ?? waitingReason,
+    };
+    const key = JSON.stringify(record);
+    if (key === recorded) return;
+    await directory.recordEmployeeState(record);
+    recorded = key;
+  };
+
+  for (;;) {
+    if (state.dirty) {
+      state.dirty = false;
+      const outcome = await reconcileOrRecordFailure();
+      state.reconciliations++;
+      await recordState();
+      if (outcome?.ended) return stateOf();
+    }
+    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= historyLimit) {
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof employeeLifecycleWorkflow>({ companyId, employeeId, carried: state, historyLimit });
+    }
+    const next = earliest(timers);
+    if (next === null) await condition(() => state.dirty);
+    else {
+      const changed = await condition(() => state.dirty, Math.max(1, Date.parse(next.dueAt) - Date.now()));
+      // A timer that fires simply reconciles again: every timed action is derived from the clock.
+      if (!changed) state.dirty = true;
+    }
+  }
+
+  /** Reconciles; a failure is recorded with a retry timer instead of failing the workflow. */
+  async function reconcileOrRecordFailure(): Promise<ReconcileOutcome | null> {
+    try {
+      const outcome = await reconcileEmployee({ companyId, employeeId, state, onPhase: setPhase });
+      waitingReason = outcome.waitingReason;
+      manager = outcome.manager;
+      timers = outcome.timers;
+      const firstProblem = outcome.problems[0];
+      if (firstProblem === undefined) {
+        state.lastError = null;
+        state.failedReconciliations = 0;
+      } else {
+        state.lastError = combine(outcome.problems);
+        if (outcome.phase === LifecyclePhase.Blocked) timers.push(retryTimer(refusalRetry));
+        else state.failedReconciliations = 0;
+      }
+      setPhase(outcome.phase);
+      return outcome;
+    } catch (err) {
+      if (err instanceof NotConnectedError) {
+        state.lastError = failureRecord('EntraNotConnected', err.message);
+        waitingReason = 'The company has no Entra connection; work resumes when it is connected.';
+        timers = [retryAt(LifecycleTimerKind.Recheck, Date.now() + recheckMs, 'look at the connection again')];
+        setPhase(LifecyclePhase.WaitingForConnection);
+        return null;
+      }
+      if (!(err instanceof ActivityFailure)) throw err;
+      // Graph or the database stayed unavailable through every retry: record it and try again later.
+      const cause = err.cause;
+      const type = cause instanceof ApplicationFailure ? (cause.type ?? 'Error') : failureName(cause);
+      state.lastError = failureRecord(
+        type,
+        `${err.activityType ?? 'an activity'} failed: ${cause?.message ?? err.message}`,
+      );
+      log.warn('reconciliation failed; retrying on a timer', { companyId, employeeId, type });
+      timers = [retryTimer(outageRetry)];
+      setPhase(LifecyclePhase.Blocked);
+      return null;
+    }
+  }
+
+  function retryTimer(backoff: { firstMs: number; maxMs: number }): PendingTimer {
+    const delay = Math.min(backoff.maxMs, backoff.firstMs * 2 ** Math.min(state.failedReconciliations, 20));
+    state.failedReconciliations++;
+    return retryAt(LifecycleTimerKind.Retry, Date.now() + delay, 'retry after the recorded error');
+  }
+
+  function stateOf(): EmployeeLifecycleState {
+    return {
+      companyId,
+      employeeId,
+      phase,
+      waitingReason,
+      hrVersion: state.snapshot?.version ?? null,
+      lastEventId: state.lastEventId,
+      entraObjectId: state.entraObjectId,
+      userPrincipalName: state.lastPushed?.userPrincipalName ?? null,
+      lastPushed: state.lastPushed,
+      manager,
+      pendingTimers: [],
+      lastError: state.lastError,
+      reconciliations: state.reconciliations,
+    };
+  }
+}
+
+function earliest(timers: readonly PendingTimer[]): PendingTimer | null {
+  let first: PendingTimer | null = null;
+  for (const t of timers) if (first === null || Date.parse(t.dueAt) < Date.parse(first.dueAt)) first = t;
+  return first;
+}
+
+function retryAt(kind: PendingTimer['kind'], dueAtMs: number, description: string): PendingTimer {
+  return { kind, dueAt: new Date(dueAtMs).toISOString(), description };
+}
+
+function failureRecord(type: string, message: string): LifecycleError {
+  return { type, message, at: new Date().toISOString() };
+}
+
+function failureName(cause: Error | undefined): string {
+  if (cause instanceof TimeoutFailure)
+    return `Timeout${cause.timeoutType === undefined ? '' : `:${cause.timeoutType}`}`;
+  return cause?.name ?? 'Error';
+}
+
+/** Several refusals in one record: the first names the type and target, the message lists them all. */
+function combine(problems: readonly LifecycleError[]): LifecycleError {
+  const [first, ...rest] = problems as [LifecycleError, ...LifecycleError[]];
+  if (rest.length === 0) return first;
+  return { ...first, message: problems.map((p) => p.message).join(' ') };
+}

@@ -1,0 +1,436 @@
+/**
+ * One reconciliation of an employee: bring the Entra user in line with the latest HR snapshot and the company's
+ * policies. Deterministic workflow code; every effect is an activity. Idempotent by construction: it compares the
+ * desired state with what was last pushed, so running it twice writes nothing the second time.
+ */
+import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import type { DirectoryActivities, OrchestrationActivities } from '../activities/directory-types';
+import type { EntraActivities } from '../activities/entra-activities';
+import { deleteAtMs, leaveMomentMs, provisionAtMs, toGraphDateTime } from '../domain/company-time';
+import { CreationProblemCode, checkCreationEligibility } from '../domain/creation-eligibility';
+import { applyGraphPatch, diffGraphUser, isEmptyPatch } from '../domain/graph-diff';
+import type { DesiredGraphUser } from '../domain/graph-mapping';
+import { mapHrToGraph, toNewGraphUser } from '../domain/graph-mapping';
+import type { GraphUserProperties } from '../domain/graph-user';
+import type { HrEmployee } from '../domain/hr-employee';
+import type { CompanyPolicies } from '../domain/policies';
+import {
+  graphReadActivity,
+  graphWriteActivity,
+  nonRetryableEntraFailures,
+  storeActivity,
+  temporalSignalActivity,
+} from './activity-options';
+import type {
+  EmployeeLifecycleCarriedState,
+  LifecycleError,
+  ManagerState,
+  PendingTimer,
+  PushedEntraState,
+} from './definitions';
+import { LifecyclePhase, LifecycleTimerKind } from './definitions';
+
+const entra = proxyActivities<EntraActivities>(graphWriteActivity);
+const entraRead = proxyActivities<Pick<EntraActivities, 'listVerifiedDomains'>>(graphReadActivity);
+const directory = proxyActivities<DirectoryActivities>(storeActivity);
+const orchestration = proxyActivities<OrchestrationActivities>(temporalSignalActivity);
+
+/** How long a report waits for its manager's signal before looking again by itself. */
+export const managerBackstopMs = 60 * 60_000;
+/** How often an unverified domain or a missing connection is looked at again without being told. */
+export const recheckMs = 60 * 60_000;
+
+/** The problem type of a refused `reportsTo` (self-reference or cycle). */
+export const managerRefused = 'ManagerRefused';
+
+/** Lifecycle dates are written apart from the profile: they need User-LifeCycleInfo permissions of their own. */
+const lifecycleDateProperties = ['employeeHireDate', 'employeeLeaveDateTime'] as const;
+
+export interface ReconcileOutcome {
+  phase: LifecyclePhase;
+  waitingReason: string | null;
+  manager: ManagerState | null;
+  timers: PendingTimer[];
+  /** Graph refused something, or the manager was refused: recorded, retried on the next change or a slow timer. */
+  problems: LifecycleError[];
+  /** HR deleted the employee, or the Entra user was deleted by policy: the workflow ends. */
+  ended: boolean;
+}
+
+/** Thrown out of a reconciliation when the company's Entra connection is missing: all Graph work pauses. */
+export class NotConnectedError extends Error {
+  override readonly name = 'NotConnectedError';
+}
+
+export interface ReconcileContext {
+  companyId: string;
+  employeeId: string;
+  /** The workflow's state, updated in place as each write succeeds (so partial progress is never forgotten). */
+  state: EmployeeLifecycleCarriedState;
+  /** Reports the phase while a long step runs (provisioning), for the `state` query and the search attribute. */
+  onPhase(phase: LifecyclePhase): void;
+}
+
+/**
+ * Runs one reconciliation. Graph failures that retries cannot fix are returned as `problems` (the step is skipped,
+ * the others still run); a missing connection throws {@link NotConnectedError}; other failures (a Graph outage that
+ * outlived its retries, a database outage) propagate as `ActivityFailure`.
+ */
+export async function reconcileEmployee(ctx: ReconcileContext): Promise<ReconcileOutcome> {
+  const { state } = ctx;
+  const company = await directory.loadCompanySettings({ companyId: ctx.companyId });
+  const policies = company.policies;
+  const outcome: ReconcileOutcome = {
+    phase: LifecyclePhase.Active,
+    waitingReason: null,
+    manager: null,
+    timers: [],
+    problems: [],
+    ended: false,
+  };
+  const snapshot = state.snapshot;
+
+  if (state.hrDeleted) return finishDeletedEmployee(ctx, policies, outcome);
+  if (snapshot === null) return waiting(outcome, LifecyclePhase.WaitingForData, 'No HR data for this employee yet.');
+  if (!company.connected) throw new NotConnectedError(`company ${ctx.companyId} has no Entra connection`);
+
+  const desired = mapHrToGraph(snapshot, policies);
+  const now = Date.now();
+  const leaveAt = leaveMomentMs(snapshot, policies);
+
+  if (state.entraObjectId === null) {
+    const created = await provisionEntraUser(ctx, snapshot, desired, policies, leaveAt, outcome);
+    if (!created) return outcome;
+  }
+  const entraObjectId = state.entraObjectId!;
+  const pushed = state.lastPushed!;
+
+  await pushProfile(ctx, entraObjectId, pushed, desired.properties, outcome);
+  outcome.manager = await pushManager(ctx, entraObjectId, pushed, desired.managerEmployeeId, outcome);
+  await applyLeavePolicies(ctx, entraObjectId, pushed, snapshot, policies, leaveAt, outcome);
+  if (outcome.ended) return outcome;
+
+  if (leaveAt === null) outcome.phase = LifecyclePhase.Active;
+  else if (now < leaveAt) {
+    outcome.phase = LifecyclePhase.Offboarding;
+    outcome.timers.push(timer(LifecycleTimerKind.Leave, leaveAt, leaveDescription(policies)));
+  } else outcome.phase = LifecyclePhase.Left;
+  const deleteAt = deleteAtMs(snapshot, policies);
+  if (deleteAt !== null && now < deleteAt) {
+    outcome.timers.push(timer(LifecycleTimerKind.Delete, deleteAt, 'delete the Entra user (deleteAfterLeaveDays)'));
+  }
+  // A refused manager is recorded but blocks nothing else; Graph refusals block until something changes.
+  if (outcome.problems.some((p) => p.type !== managerRefused)) outcome.phase = LifecyclePhase.Blocked;
+  return outcome;
+}
+
+/** Creates or links the Entra user when the FAQ's rules and the lead-time policy allow; returns whether it exists. */
+async function provisionEntraUser(
+  ctx: ReconcileContext,
+  snapshot: HrEmployee,
+  desired: DesiredGraphUser,
+  policies: CompanyPolicies,
+  leaveAt: number | null,
+  outcome: ReconcileOutcome,
+): Promise<boolean> {
+  const now = Date.now();
+  if (leaveAt !== null && now >= leaveAt) {
+    waiting(outcome, LifecyclePhase.Left, 'The employee left before an Entra user was created; none will be.');
+    return false;
+  }
+  let domains = await entraRead.listVerifiedDomains({ companyId: ctx.companyId });
+  let eligibility = checkCreationEligibility(snapshot, domains);
+  if (!eligibility.eligible && eligibility.problems.some((p) => p.code === CreationProblemCode.DomainNotVerified)) {
+    // The cache may predate a domain the admin just verified: look once more before telling HR to check it.
+    domains = await entraRead.listVerifiedDomains({ companyId: ctx.companyId, refresh: true });
+    eligibility = checkCreationEligibility(snapshot, domains);
+  }
+  if (!eligibility.eligible) {
+    const onlyDomain = eligibility.problems.every((p) => p.code === CreationProblemCode.DomainNotVerified);
+    if (onlyDomain) {
+      waiting(outcome, LifecyclePhase.WaitingForDomain, eligibility.reason);
+      outcome.timers.push(timer(LifecycleTimerKind.Recheck, now + recheckMs, 'look at the verified domains again'));
+    } else waiting(outcome, LifecyclePhase.WaitingForData, eligibility.reason);
+    return false;
+  }
+  const provisionAt = provisionAtMs(snapshot, policies);
+  if (provisionAt !== null && now < provisionAt) {
+    waiting(outcome, LifecyclePhase.Scheduled, `The Entra user will be created on ${toGraphDateTime(provisionAt)}.`);
+    outcome.timers.push(
+      timer(
+        LifecycleTimerKind.Provision,
+        provisionAt,
+        `create the Entra user ${policies.provisionLeadDays} days before hire`,
+      ),
+    );
+    return false;
+  }
+
+  const newUser = toNewGraphUser(desired)!;
+  for (const property of lifecycleDateProperties) delete newUser[property];
+  ctx.onPhase(LifecyclePhase.Provisioning);
+  const created = await entra
+    .createEntraUser({ companyId: ctx.companyId, employeeId: ctx.employeeId, user: newUser })
+    .catch((err: unknown) => {
+      outcome.problems.push(refusal(err, 'creating the Entra user'));
+      return null;
+    });
+  if (created === null) {
+    outcome.phase = LifecyclePhase.Blocked;
+    return false;
+  }
+  ctx.state.entraObjectId = created.entraObjectId;
+  ctx.state.lastPushed = {
+    userPrincipalName: created.userPrincipalName,
+    // A new user has no lifecycle dates; a linked one has the values Graph returned (absent = unknown, sent again).
+    fields: created.linked
+      ? created.fields
+      : { ...desired.properties, employeeHireDate: null, employeeLeaveDateTime: null },
+    managerEntraObjectId: null,
+    managerEmployeeId: null,
+    accountDisabledByPolicy: false,
+    sessionsRevokedForLeave: null,
+  };
+  // Recorded before the reports are told, so that their lookup of this manager finds the Entra object id.
+  await directory.recordEmployeeState({
+    companyId: ctx.companyId,
+    employeeId: ctx.employeeId,
+    phase: LifecyclePhase.Provisioning,
+    entraObjectId: created.entraObjectId,
+    pushed: ctx.state.lastPushed,
+    lastError: null,
+  });
+  await orchestration.notifyReportsOfManager({
+    companyId: ctx.companyId,
+    managerEmployeeId: ctx.employeeId,
+    managerEntraObjectId: created.entraObjectId,
+  });
+  return true;
+}
+
+/** One PATCH for the changed profile properties, then the hire date and the leave date, each only when changed. */
+async function pushProfile(
+  ctx: ReconcileContext,
+  entraObjectId: string,
+  pushed: PushedEntraState,
+  desired: GraphUserProperties,
+  outcome: ReconcileOutcome,
+): Promise<void> {
+  const patch = diffGraphUser(pushed.fields, desired);
+  const profile: GraphUserProperties = { ...patch };
+  for (const property of lifecycleDateProperties) delete profile[property];
+  const write = async (what: string, part: GraphUserProperties, effect: () => Promise<void>) => {
+    try {
+      await effect();
+      pushed.fields = applyGraphPatch(pushed.fields, part);
+    } catch (err) {
+      outcome.problems.push(refusal(err, what));
+    }
+  };
+  const { companyId } = ctx;
+  if (!isEmptyPatch(profile)) {
+    await write('updating the user profile', profile, () =>
+      entra.updateEntraUser({ companyId, entraObjectId, patch: profile }),
+    );
+  }
+  if (patch.employeeHireDate !== undefined) {
+    const part = { employeeHireDate: patch.employeeHireDate };
+    await write('setting employeeHireDate', part, () =>
+      entra.updateEntraUser({ companyId, entraObjectId, patch: part }),
+    );
+  }
+  if (patch.employeeLeaveDateTime !== undefined) {
+    const leaveDateTime = patch.employeeLeaveDateTime;
+    await write('setting employeeLeaveDateTime', { employeeLeaveDateTime: leaveDateTime }, () =>
+      entra.setEntraLeaveDateTime({ companyId, entraObjectId, leaveDateTime }),
+    );
+  }
+}
+
+/** Sets, changes or removes the manager; waits for a manager not yet in Entra; refuses self-reference and cycles. */
+async function pushManager(
+  ctx: ReconcileContext,
+  entraObjectId: string,
+  pushed: PushedEntraState,
+  managerEmployeeId: string | null,
+  outcome: ReconcileOutcome,
+): Promise<ManagerState | null> {
+  const { companyId, employeeId } = ctx;
+  if (managerEmployeeId === null) {
+    if (pushed.managerEntraObjectId !== null) {
+      try {
+        await entra.removeEntraManager({ companyId, entraObjectId });
+        pushed.managerEntraObjectId = null;
+        pushed.managerEmployeeId = null;
+      } catch (err) {
+        outcome.problems.push(refusal(err, 'removing the manager'));
+      }
+    }
+    return null;
+  }
+  if (managerEmployeeId === employeeId) {
+    return refuseManager(outcome, managerEmployeeId, 'HR names the employee as their own manager (reportsTo).');
+  }
+  if (pushed.managerEmployeeId === managerEmployeeId && pushed.managerEntraObjectId !== null) {
+    return { employeeId: managerEmployeeId, status: 'set', entraObjectId: pushed.managerEntraObjectId };
+  }
+  const resolution = await directory.resolveManagerEntraId({ companyId, employeeId, managerEmployeeId });
+  switch (resolution.kind) {
+    case 'cycle':
+      return refuseManager(
+        outcome,
+        managerEmployeeId,
+        `Setting the manager would make a reporting cycle: ${[employeeId, ...resolution.chain].join(' → ')}.`,
+      );
+    case 'not-provisioned':
+      outcome.timers.push(
+        timer(
+          LifecycleTimerKind.ManagerBackstop,
+          Date.now() + managerBackstopMs,
+          `look for manager ${managerEmployeeId}`,
+        ),
+      );
+      return { employeeId: managerEmployeeId, status: 'waiting', reason: resolution.reason };
+    case 'resolved':
+      try {
+        await entra.setEntraManager({ companyId, entraObjectId, managerEntraObjectId: resolution.entraObjectId });
+        pushed.managerEntraObjectId = resolution.entraObjectId;
+        pushed.managerEmployeeId = managerEmployeeId;
+        return { employeeId: managerEmployeeId, status: 'set', entraObjectId: resolution.entraObjectId };
+      } catch (err) {
+        outcome.problems.push(refusal(err, 'setting the manager'));
+        return { employeeId: managerEmployeeId, status: 'refused', reason: outcome.problems.at(-1)!.message };
+      }
+  }
+}
+
+/** The leaver policies at the leave moment (disable, revoke), undoing a disable when the offboarding is undone. */
+async function applyLeavePolicies(
+  ctx: ReconcileContext,
+  entraObjectId: string,
+  pushed: PushedEntraState,
+  snapshot: HrEmployee,
+  policies: CompanyPolicies,
+  leaveAt: number | null,
+  outcome: ReconcileOutcome,
+): Promise<void> {
+  const { companyId } = ctx;
+  const now = Date.now();
+  const left = leaveAt !== null && now >= leaveAt;
+  const attempt = async (what: string, effect: () => Promise<void>, onSuccess: () => void) => {
+    try {
+      await effect();
+      onSuccess();
+    } catch (err) {
+      outcome.problems.push(refusal(err, what));
+    }
+  };
+  if (left && policies.disableAccountAtLeave && !pushed.accountDisabledByPolicy) {
+    await attempt(
+      'disabling the account at leave',
+      () => entra.disableEntraAccount({ companyId, entraObjectId }),
+      () => (pushed.accountDisabledByPolicy = true),
+    );
+  }
+  if (!left && pushed.accountDisabledByPolicy) {
+    await attempt(
+      'enabling the account again (offboarding undone)',
+      () => entra.enableEntraAccount({ companyId, entraObjectId }),
+      () => (pushed.accountDisabledByPolicy = false),
+    );
+  }
+  const leaveIso = leaveAt === null ? null : toGraphDateTime(leaveAt);
+  if (left && policies.revokeSessionsAtLeave && pushed.sessionsRevokedForLeave !== leaveIso) {
+    await attempt(
+      'revoking sign-in sessions at leave',
+      () => entra.revokeEntraSessions({ companyId, entraObjectId }),
+      () => (pushed.sessionsRevokedForLeave = leaveIso),
+    );
+  }
+  const deleteAt = deleteAtMs(snapshot, policies);
+  if (deleteAt !== null && now >= deleteAt) await deleteEntraUser(ctx, entraObjectId, outcome);
+}
+
+/** `employee.deleted`: end without touching Entra, unless `deleteAfterLeaveDays` says to delete the user (when due). */
+async function finishDeletedEmployee(
+  ctx: ReconcileContext,
+  policies: CompanyPolicies,
+  outcome: ReconcileOutcome,
+): Promise<ReconcileOutcome> {
+  const { state } = ctx;
+  if (policies.deleteAfterLeaveDays !== null && state.entraObjectId !== null) {
+    const deleteAt = state.snapshot === null ? null : deleteAtMs(state.snapshot, policies);
+    if (deleteAt !== null && Date.now() < deleteAt) {
+      outcome.phase = LifecyclePhase.Left;
+      outcome.waitingReason = 'Deleted in HR; the Entra user is deleted when deleteAfterLeaveDays has passed.';
+      outcome.timers.push(timer(LifecycleTimerKind.Delete, deleteAt, 'delete the Entra user (deleteAfterLeaveDays)'));
+      return outcome;
+    }
+    await deleteEntraUser(ctx, state.entraObjectId, outcome);
+    if (!outcome.ended) return outcome;
+  }
+  outcome.phase = LifecyclePhase.Deleted;
+  outcome.waitingReason =
+    state.entraObjectId === null ? null : 'Deleted in HR; the Entra user was left as it is (no delete policy).';
+  outcome.ended = true;
+  return outcome;
+}
+
+async function deleteEntraUser(ctx: ReconcileContext, entraObjectId: string, outcome: ReconcileOutcome) {
+  try {
+    await entra.deleteEntraUser({ companyId: ctx.companyId, entraObjectId });
+  } catch (err) {
+    outcome.problems.push(refusal(err, 'deleting the Entra user'));
+    outcome.phase = LifecyclePhase.Blocked;
+    return;
+  }
+  ctx.state.entraObjectId = null;
+  ctx.state.lastPushed = null;
+  outcome.phase = LifecyclePhase.Deleted;
+  outcome.waitingReason = 'The Entra user was deleted by the deleteAfterLeaveDays policy.';
+  outcome.ended = true;
+}
+
+function refuseManager(outcome: ReconcileOutcome, managerEmployeeId: string, reason: string): ManagerState {
+  outcome.problems.push({ type: managerRefused, message: reason, target: 'manager', at: new Date().toISOString() });
+  return { employeeId: managerEmployeeId, status: 'refused', reason };
+}
+
+function waiting(outcome: ReconcileOutcome, phase: LifecyclePhase, reason: string): ReconcileOutcome {
+  outcome.phase = phase;
+  outcome.waitingReason = reason;
+  return outcome;
+}
+
+function timer(kind: PendingTimer['kind'], dueAtMs: number, description: string): PendingTimer {
+  return { kind, dueAt: new Date(dueAtMs).toISOString(), description };
+}
+
+function leaveDescription(policies: CompanyPolicies): string {
+  const actions = ['phase becomes left'];
+  if (policies.disableAccountAtLeave) actions.push('disable the account');
+  if (policies.revokeSessionsAtLeave) actions.push('revoke sign-in sessions');
+  return `leave moment: ${actions.join(', ')}`;
+}
+
+/**
+ * A refusal Graph gave for one step, as a recorded problem. Only non-retryable Entra failures are refusals; a missing
+ * connection aborts the reconciliation, and anything else (an outage that outlived its retries) propagates.
+ */
+function refusal(err: unknown, what: string): LifecycleError {
+  const failure = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : null;
+  const final = failure !== null && (failure.nonRetryable || isNonRetryableEntraFailure(failure.type));
+  if (!final) throw err;
+  if (failure.type === 'EntraNotConnected') throw new NotConnectedError(failure.message);
+  const details = (failure.details?.[0] ?? {}) as { property?: string; permission?: string };
+  return {
+    type: failure.type ?? 'Error',
+    message: `Graph refused ${what}: ${failure.message}`,
+    target: details.property ?? details.permission,
+    at: new Date().toISOString(),
+  };
+}
+
+function isNonRetryableEntraFailure(type: string | null | undefined): boolean {
+  return (nonRetryableEntraFailures as readonly (string | null | undefined)[]).includes(type);
+}
