@@ -210,3 +210,26 @@ export interface ResyncProgress {
 }
 
 export const resyncProgressQuery = defineQuery<ResyncProgress>('progress');
+
+/**
+ * Options for signal-with-start of an employee's lifecycle workflow with a snapshot: the one way HR changes reach
+ * Temporal (the webhook, the outbox relay and a resync all use it). Pass to `client.workflow.signalWithStart(
+ * WorkflowType.EmployeeLifecycle, …)`. Starts the workflow when it is not running, with its search attributes.
+ */
+export function employeeSignalWithStartOptions(taskQueue: string, companyId: string, signal: HrSnapshotSignal) {
+  const input: EmployeeLifecycleInput = { companyId, employeeId: signal.employee.id };
+  return {
+    workflowId: employeeWorkflowId(companyId, signal.employee.id),
+    taskQueue,
+    args: [input] as [EmployeeLifecycleInput],
+    signal: hrSnapshotSignal,
+    signalArgs: [signal] as [HrSnapshotSignal],
+    typedSearchAttributes: [
+      { key: CompanyIdSearchAttribute, value: companyId },
+      { key: EmployeeIdSearchAttribute, value: signal.employee.id },
+      ...(signal.employee.workEmail === null
+        ? []
+        : [{ key: WorkEmailSearchAttribute, value: signal.employee.workEmail }]),
+    ],
+  };
+}
