@@ -1,42 +1,34 @@
-import { and, asc, count, desc, eq, gt, sql } from 'drizzle-orm';
+import { ApplicationFailure } from '@temporalio/activity';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { HrEventType } from '../domain/hr-employee';
 import { CompanyPolicies } from '../domain/policies';
+import { getCompany } from '../store/companies';
 import type { Db } from '../store/db';
-import { companies, employees, webhookEvents } from '../store/schema';
+import {
+  countEmployees,
+  getEmployee,
+  listEmployees,
+  setEmployeeEntraObjectId,
+  setEmployeePhase,
+  setEmployeePushedGraphState,
+} from '../store/employees';
+import { employees, webhookEvents } from '../store/schema';
 import type { PushedEntraState } from '../workflows/definitions';
-import type {
-  CompanySettings,
-  DirectoryActivities,
-  EmployeeStateRecord,
-  ManagerResolution,
-  StoredEmployee,
-} from './directory-types';
+import type { DirectoryActivities, ManagerResolution, StoredEmployee } from './directory-types';
 
 /** Longest `reportsTo` chain followed when looking for a cycle; deeper organisations are not refused. */
 const maxReportingDepth = 64;
 
 /**
  * Activities over Joiner's database for the employee lifecycle (see {@link DirectoryActivities} for each effect).
- * Reads are plain queries; the one write (`recordEmployeeState`) is an idempotent update.
+ * Reads are plain queries; the writes (`linkEmployeeToEntraUser`, `recordEmployeeState`) are idempotent updates.
  */
 export function createDirectoryActivities(db: Db): DirectoryActivities {
-  async function employeeRow(companyId: string, employeeId: string) {
-    const rows = await db
-      .select()
-      .from(employees)
-      .where(and(eq(employees.companyId, companyId), eq(employees.id, employeeId)))
-      .limit(1);
-    return rows[0];
-  }
-
   return {
-    async loadCompanySettings({ companyId }): Promise<CompanySettings> {
-      const rows = await db.select().from(companies).where(eq(companies.id, companyId)).limit(1);
-      const company = rows[0];
-      if (company === undefined) {
-        return { exists: false, connected: false, policies: CompanyPolicies.parse({}) };
-      }
-      // Policies are stored validated; parsing again fills defaults added since they were written.
+    async loadCompanySettings({ companyId }) {
+      const company = await getCompany(db, companyId);
+      if (company === null) return { exists: false, connected: false, policies: CompanyPolicies.parse({}) };
+      // Parsing again fills in defaults of policies added since these were stored.
       const policies = CompanyPolicies.safeParse(company.policies);
       return {
         exists: true,
@@ -46,8 +38,8 @@ export function createDirectoryActivities(db: Db): DirectoryActivities {
     },
 
     async loadEmployee({ companyId, employeeId }): Promise<StoredEmployee> {
-      const row = await employeeRow(companyId, employeeId);
-      if (row === undefined) {
+      const row = await getEmployee(db, companyId, employeeId);
+      if (row === null) {
         return {
           snapshot: null,
           lastEventId: null,
@@ -57,7 +49,7 @@ export function createDirectoryActivities(db: Db): DirectoryActivities {
           pushed: null,
         };
       }
-      const events = await db
+      const [last] = await db
         .select({ eventId: webhookEvents.eventId, type: webhookEvents.type, occurredAt: webhookEvents.occurredAt })
         .from(webhookEvents)
         .where(
@@ -69,33 +61,41 @@ export function createDirectoryActivities(db: Db): DirectoryActivities {
         )
         .orderBy(desc(webhookEvents.employeeVersion), desc(webhookEvents.id))
         .limit(1);
-      const last = events[0];
       return {
         snapshot: row.snapshot,
         lastEventId: last?.eventId ?? `stored-v${row.version}`,
         lastEventType: (last?.type as HrEventType | undefined) ?? 'employee.updated',
-        lastEventOccurredAt: last?.occurredAt.toISOString() ?? row.updatedAt.toISOString(),
+        lastEventOccurredAt: (last?.occurredAt ?? row.updatedAt).toISOString(),
         entraObjectId: row.entraObjectId,
         pushed: (row.pushedGraphState as PushedEntraState | null) ?? null,
       };
     },
 
-    async recordEmployeeState(record: EmployeeStateRecord): Promise<void> {
-      await db
-        .update(employees)
-        .set({
-          phase: record.phase,
-          entraObjectId: record.entraObjectId,
-          pushedGraphState: record.pushed as Record<string, unknown> | null,
-          lastError: record.lastError,
-          updatedAt: new Date(),
-        })
-        .where(and(eq(employees.companyId, record.companyId), eq(employees.id, record.employeeId)));
+    async linkEmployeeToEntraUser({ companyId, employeeId, entraObjectId }) {
+      const result = await setEmployeeEntraObjectId(db, companyId, employeeId, entraObjectId);
+      switch (result.status) {
+        case 'set':
+          return { linked: true };
+        case 'conflict':
+          return { linked: false, linkedEmployeeId: result.linkedEmployeeId };
+        case 'notFound':
+          throw ApplicationFailure.nonRetryable(`employee ${employeeId} of ${companyId} is not stored`, 'EmployeeNotFound');
+      }
+    },
+
+    async recordEmployeeState(record) {
+      await setEmployeePushedGraphState(
+        db,
+        record.companyId,
+        record.employeeId,
+        record.pushed as unknown as Record<string, unknown> | null,
+      );
+      await setEmployeePhase(db, record.companyId, record.employeeId, record.phase, record.lastError);
     },
 
     async resolveManagerEntraId({ companyId, employeeId, managerEmployeeId }): Promise<ManagerResolution> {
-      const manager = await employeeRow(companyId, managerEmployeeId);
-      if (manager === undefined) {
+      const manager = await getEmployee(db, companyId, managerEmployeeId);
+      if (manager === null) {
         return { kind: 'not-provisioned', reason: `Manager ${managerEmployeeId} is not known to HR yet.` };
       }
       const chain = [managerEmployeeId];
@@ -103,11 +103,11 @@ export function createDirectoryActivities(db: Db): DirectoryActivities {
       let next = manager.snapshot.reportsTo;
       while (next !== null && chain.length < maxReportingDepth) {
         if (next === employeeId) return { kind: 'cycle', chain: [...chain, employeeId] };
-        // A loop above us that does not include this employee is the other employees' problem, not a cycle here.
+        // A loop higher up that does not pass through this employee is not this employee's cycle.
         if (seen.has(next)) break;
         seen.add(next);
         chain.push(next);
-        next = (await employeeRow(companyId, next))?.snapshot.reportsTo ?? null;
+        next = (await getEmployee(db, companyId, next))?.snapshot.reportsTo ?? null;
       }
       if (manager.entraObjectId === null) {
         return { kind: 'not-provisioned', reason: `Manager ${managerEmployeeId} has no Entra user yet.` };
@@ -116,13 +116,8 @@ export function createDirectoryActivities(db: Db): DirectoryActivities {
     },
 
     async listEmployeeIds({ companyId, after, limit }) {
-      const where =
-        after === null ? eq(employees.companyId, companyId) : and(eq(employees.companyId, companyId), gt(employees.id, after));
-      const [rows, totals] = await Promise.all([
-        db.select({ id: employees.id }).from(employees).where(where).orderBy(asc(employees.id)).limit(limit),
-        db.select({ total: count() }).from(employees).where(eq(employees.companyId, companyId)),
-      ]);
-      return { employeeIds: rows.map((r) => r.id), total: totals[0]?.total ?? 0 };
+      const page = await listEmployees(db, companyId, { limit, afterId: after });
+      return { employeeIds: page.employees.map((e) => e.id), total: await countEmployees(db, companyId) };
     },
   };
 }

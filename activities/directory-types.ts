@@ -37,7 +37,6 @@ export interface EmployeeStateRecord {
   companyId: string;
   employeeId: string;
   phase: LifecyclePhase;
-  entraObjectId: string | null;
   pushed: PushedEntraState | null;
   /** A sentence for the console, null when the last reconciliation succeeded. */
   lastError: string | null;
@@ -49,7 +48,16 @@ export interface DirectoryActivities {
   loadCompanySettings(input: { companyId: string }): Promise<CompanySettings>;
   /** The stored snapshot, latest accepted event and recorded lifecycle state of an employee. Read-only. */
   loadEmployee(input: { companyId: string; employeeId: string }): Promise<StoredEmployee>;
-  /** Records phase, Entra object id, last pushed state and last error for the console. Idempotent. */
+  /**
+   * Links the employee to its Entra user (null unlinks). Idempotent. An Entra user belongs to one employee: when
+   * another employee already has it (two HR records with one work email), nothing changes and that employee is named.
+   */
+  linkEmployeeToEntraUser(input: {
+    companyId: string;
+    employeeId: string;
+    entraObjectId: string | null;
+  }): Promise<{ linked: true } | { linked: false; linkedEmployeeId: string }>;
+  /** Records phase, last pushed state and last error for the console. Idempotent. */
   recordEmployeeState(input: EmployeeStateRecord): Promise<void>;
   /** Resolves `reportsTo` to the manager's Entra object id, refusing cycles. Read-only. */
   resolveManagerEntraId(input: {

@@ -147,7 +147,6 @@ export async function employeeLifecycleWorkflow(input: EmployeeLifecycleInput): 
       companyId,
       employeeId,
       phase,
-      entraObjectId: state.entraObjectId,
       pushed: state.lastPushed,
       lastError: state.lastError?.message ?? waitingReason,
     };

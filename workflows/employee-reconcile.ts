@@ -179,6 +179,23 @@ async function provisionEntraUser(
     outcome.phase = LifecyclePhase.Blocked;
     return false;
   }
+  const link = await directory.linkEmployeeToEntraUser({
+    companyId: ctx.companyId,
+    employeeId: ctx.employeeId,
+    entraObjectId: created.entraObjectId,
+  });
+  if (!link.linked) {
+    outcome.problems.push({
+      type: 'EntraUserAlreadyLinked',
+      message:
+        `The Entra user ${created.userPrincipalName} already belongs to employee ${link.linkedEmployeeId}; ` +
+        'two HR employees share this work email.',
+      target: 'userPrincipalName',
+      at: new Date().toISOString(),
+    });
+    outcome.phase = LifecyclePhase.Blocked;
+    return false;
+  }
   ctx.state.entraObjectId = created.entraObjectId;
   ctx.state.lastPushed = {
     userPrincipalName: created.userPrincipalName,
@@ -191,15 +208,7 @@ async function provisionEntraUser(
     accountDisabledByPolicy: false,
     sessionsRevokedForLeave: null,
   };
-  // Recorded before the reports are told, so that their lookup of this manager finds the Entra object id.
-  await directory.recordEmployeeState({
-    companyId: ctx.companyId,
-    employeeId: ctx.employeeId,
-    phase: LifecyclePhase.Provisioning,
-    entraObjectId: created.entraObjectId,
-    pushed: ctx.state.lastPushed,
-    lastError: null,
-  });
+  // The link above is recorded before the reports are told, so their lookup of this manager finds the Entra user.
   await orchestration.notifyReportsOfManager({
     companyId: ctx.companyId,
     managerEmployeeId: ctx.employeeId,
@@ -384,6 +393,7 @@ async function deleteEntraUser(ctx: ReconcileContext, entraObjectId: string, out
     outcome.phase = LifecyclePhase.Blocked;
     return;
   }
+  await directory.linkEmployeeToEntraUser({ companyId: ctx.companyId, employeeId: ctx.employeeId, entraObjectId: null });
   ctx.state.entraObjectId = null;
   ctx.state.lastPushed = null;
   outcome.phase = LifecyclePhase.Deleted;
