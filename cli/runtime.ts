@@ -1,0 +1,275 @@
+/**
+ * Process wiring for `joiner start` (API and worker in one process on embedded defaults, DESIGN.md §5), `joiner api`
+ * and `joiner worker`. Builds every client once from the configuration and hands them to the app and the worker.
+ */
+import http from 'node:http';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { GraphWritePacer } from '../activities/graph-write-pacer';
+import { createApp, defaultRouters } from '../api/app';
+import { startCompanyResync } from '../api/company-resync';
+import { createLogger } from '../api/logger';
+import { HrOutboxRelay } from '../api/outbox-relay';
+import { hrWebhookRouter } from '../api/routes/hr-webhook';
+import type { JoinerConfig } from '../domain/config';
+import type { EntraDirectory } from '../entra/directory';
+import { GraphDirectory } from '../entra/graph-directory';
+import { startEntraSandbox } from '../sandbox/entra/server';
+import { startTemporalSandbox } from '../sandbox/temporal';
+import { connectEntra, defaultCompanyId, ensureDefaultCompany, listCompanies } from '../store/companies';
+import type { Database } from '../store/db';
+import { databaseOptionsFromConfig, openDatabase } from '../store/db';
+import { createLifecycleWorker } from '../worker/lifecycle-worker';
+import { ensureSearchAttributes } from '../worker/search-attributes';
+
+/** Something to stop at shutdown, last started first stopped. */
+type Closer = () => Promise<void>;
+
+/** A running process: `stop()` shuts everything down in reverse order of start. */
+export interface RunningProcess {
+  url?: string;
+  stop(): Promise<void>;
+}
+
+interface TemporalTarget {
+  address: string;
+  /** True for the in-memory sandbox: workflow state is lost at exit. */
+  ephemeral: boolean;
+}
+
+/** Runs the API and the worker in one process (`npm start`). */
+export async function runAllInOne(config: JoinerConfig, logger = processLogger(config)): Promise<RunningProcess> {
+  const closers: Closer[] = [];
+  try {
+    const database = await openStore(config, logger, closers);
+    const temporalTarget = await resolveTemporal(config, logger, closers);
+    const entra = await resolveEntra(config, database, logger, closers);
+    const { client, native } = await connectTemporal(config, temporalTarget.address, closers);
+    await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE, logger);
+    await startWorker(config, database, entra, client, native, logger, closers);
+    const api = await startApi(config, database, client, logger, closers);
+    if (temporalTarget.ephemeral) {
+      // The in-memory Temporal starts empty: rebuild every employee's orchestration from the database.
+      for (const company of await listCompanies(database.db)) {
+        await startCompanyResync(client.workflow, {
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          companyId: company.id,
+          reason: 'in-memory Temporal started empty',
+        });
+      }
+    }
+    logger.info({ url: config.PUBLIC_URL, port: api.port }, 'joiner is running (API and worker)');
+    return { url: `http://localhost:${api.port}`, stop: () => closeAll(closers) };
+  } catch (err) {
+    await closeAll(closers);
+    throw err;
+  }
+}
+
+/** Runs the API alone (`joiner api`): needs a Temporal server (TEMPORAL_ADDRESS). */
+export async function runApi(config: JoinerConfig, logger = processLogger(config)): Promise<RunningProcess> {
+  const address = requireTemporalAddress(config, 'api');
+  const closers: Closer[] = [];
+  try {
+    const database = await openStore(config, logger, closers);
+    const { client } = await connectTemporal(config, address, closers, { worker: false });
+    const api = await startApi(config, database, client, logger, closers);
+    logger.info({ port: api.port }, 'joiner API is running');
+    return { url: `http://localhost:${api.port}`, stop: () => closeAll(closers) };
+  } catch (err) {
+    await closeAll(closers);
+    throw err;
+  }
+}
+
+/** Runs the worker alone (`joiner worker`): needs a Temporal server and a real (or standalone sandbox) Entra. */
+export async function runWorker(config: JoinerConfig, logger = processLogger(config)): Promise<RunningProcess> {
+  const address = requireTemporalAddress(config, 'worker');
+  if (config.ENTRA_CLIENT_ID === undefined) {
+    throw new Error(
+      'joiner worker needs ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET (for the standalone Entra sandbox, also ' +
+        'ENTRA_AUTHORITY_HOST, GRAPH_BASE_URL and NODE_EXTRA_CA_CERTS); `joiner start` runs an embedded sandbox',
+    );
+  }
+  const closers: Closer[] = [];
+  try {
+    const database = await openStore(config, logger, closers);
+    const entra = await resolveEntra(config, database, logger, closers);
+    const { client, native } = await connectTemporal(config, address, closers);
+    await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE, logger);
+    await startWorker(config, database, entra, client, native, logger, closers);
+    logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'joiner worker is running');
+    return { stop: () => closeAll(closers) };
+  } catch (err) {
+    await closeAll(closers);
+    throw err;
+  }
+}
+
+function processLogger(config: JoinerConfig): Logger {
+  return createLogger({ level: config.LOG_LEVEL, name: 'joiner' });
+}
+
+function requireTemporalAddress(config: JoinerConfig, command: string): string {
+  if (config.TEMPORAL_ADDRESS === undefined) {
+    throw new Error(`joiner ${command} needs TEMPORAL_ADDRESS; \`joiner start\` runs an embedded Temporal instead`);
+  }
+  return config.TEMPORAL_ADDRESS;
+}
+
+async function closeAll(closers: Closer[]): Promise<void> {
+  for (const close of closers.splice(0).reverse()) {
+    await close().catch(() => undefined);
+  }
+}
+
+async function openStore(config: JoinerConfig, logger: Logger, closers: Closer[]): Promise<Database> {
+  const database = await openDatabase(databaseOptionsFromConfig(config));
+  closers.push(() => database.close());
+  await ensureDefaultCompany(database.db);
+  logger.info({ kind: database.kind }, 'database open');
+  return database;
+}
+
+/** TEMPORAL_ADDRESS when set, else the in-memory sandbox (with a warning: its workflow state is not durable). */
+async function resolveTemporal(config: JoinerConfig, logger: Logger, closers: Closer[]): Promise<TemporalTarget> {
+  if (config.TEMPORAL_ADDRESS !== undefined) return { address: config.TEMPORAL_ADDRESS, ephemeral: false };
+  const sandbox = await startTemporalSandbox({
+    port: 0,
+    namespaces: config.TEMPORAL_NAMESPACE === 'default' ? [] : [config.TEMPORAL_NAMESPACE],
+    searchAttributes: { CompanyId: 'Keyword', EmployeeId: 'Keyword', WorkEmail: 'Keyword', LifecyclePhase: 'Keyword' },
+  });
+  closers.push(() => sandbox.close());
+  logger.warn(
+    { address: sandbox.address },
+    '*** TEMPORAL_ADDRESS is not set: using the in-memory Temporal sandbox. Workflow state is NOT durable and is ' +
+      'lost at exit; it is rebuilt from the database by a resync at every start. Set TEMPORAL_ADDRESS for real use. ***',
+  );
+  return { address: sandbox.address, ephemeral: true };
+}
+
+/**
+ * The Entra directory: Microsoft's when ENTRA_CLIENT_ID is set, else an in-process Entra sandbox (its state kept in
+ * DATA_DIR/entra-sandbox). ENTRA_TENANT_ID connects the default company without the consent flow; with the sandbox
+ * and no ENTRA_TENANT_ID, the default company is connected to the sandbox tenant so the flow can be tried by hand.
+ */
+async function resolveEntra(
+  config: JoinerConfig,
+  database: Database,
+  logger: Logger,
+  closers: Closer[],
+): Promise<EntraDirectory> {
+  let directory: GraphDirectory;
+  let tenantToConnect = config.ENTRA_TENANT_ID;
+  if (config.ENTRA_CLIENT_ID !== undefined && config.ENTRA_CLIENT_SECRET !== undefined) {
+    directory = new GraphDirectory({
+      clientId: config.ENTRA_CLIENT_ID,
+      clientSecret: config.ENTRA_CLIENT_SECRET,
+      authorityHost: config.ENTRA_AUTHORITY_HOST,
+      graphBaseUrl: config.GRAPH_BASE_URL,
+      logger,
+    });
+  } else {
+    const sandbox = await startEntraSandbox({
+      port: 0,
+      control: true,
+      dataDir: path.resolve(config.DATA_DIR, 'entra-sandbox'),
+    });
+    closers.push(() => sandbox.close());
+    directory = new GraphDirectory({
+      clientId: sandbox.clientId,
+      clientSecret: sandbox.clientSecret,
+      authorityHost: sandbox.url,
+      graphBaseUrl: sandbox.url,
+      caCertificate: sandbox.caCertPem,
+      logger,
+    });
+    tenantToConnect ??= sandbox.tenantId;
+    logger.warn(
+      { url: sandbox.url, controlUrl: sandbox.controlUrl, tenantId: sandbox.tenantId, domains: sandbox.verifiedDomains },
+      'ENTRA_CLIENT_ID is not set: using the in-process Entra sandbox (a stand-in for Microsoft Entra ID)',
+    );
+  }
+  closers.push(() => directory.close());
+  if (tenantToConnect !== undefined) {
+    await connectEntra(database.db, defaultCompanyId, tenantToConnect);
+    logger.info({ tenantId: tenantToConnect }, 'default company connected to its Entra tenant from configuration');
+  }
+  return directory;
+}
+
+async function connectTemporal(
+  config: JoinerConfig,
+  address: string,
+  closers: Closer[],
+  options: { worker: boolean } = { worker: true },
+): Promise<{ client: Client; native: NativeConnection | null }> {
+  const connection = await Connection.connect({ address });
+  closers.push(() => connection.close());
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  if (!options.worker) return { client, native: null };
+  const native = await NativeConnection.connect({ address });
+  closers.push(() => native.close());
+  return { client, native };
+}
+
+async function startWorker(
+  config: JoinerConfig,
+  database: Database,
+  entra: EntraDirectory,
+  client: Client,
+  native: NativeConnection | null,
+  logger: Logger,
+  closers: Closer[],
+): Promise<void> {
+  const worker = await createLifecycleWorker({
+    connection: native!,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    db: database.db,
+    entra,
+    client,
+    pacer: new GraphWritePacer(),
+  });
+  const running = worker.run().catch((err: unknown) => {
+    logger.fatal({ err }, 'the Temporal worker stopped');
+    process.exitCode = 1;
+  });
+  closers.push(async () => {
+    worker.shutdown();
+    await running;
+  });
+}
+
+async function startApi(
+  config: JoinerConfig,
+  database: Database,
+  client: Client,
+  logger: Logger,
+  closers: Closer[],
+): Promise<{ port: number }> {
+  const temporal = { client: client.workflow, taskQueue: config.TEMPORAL_TASK_QUEUE };
+  const deps = { db: database.db, temporal, config, logger };
+  const relay = new HrOutboxRelay(deps);
+  const app = createApp(deps, {
+    ...defaultRouters,
+    hrWebhook: () => hrWebhookRouter({ ...deps, outbox: relay }),
+  });
+  const server = http.createServer(app.callback());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, resolve);
+  });
+  relay.start();
+  closers.push(async () => {
+    await relay.stop();
+    await new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  });
+  const address = server.address();
+  return { port: typeof address === 'object' && address !== null ? address.port : config.PORT };
+}

@@ -1,0 +1,153 @@
+/**
+ * No accepted event is lost when Temporal is down (DESIGN.md §3.1): the webhook answers 202 from the database, the
+ * event waits in the outbox, and the relay delivers it once Temporal is back.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { and, eq } from 'drizzle-orm';
+import { signAlexisPayload } from '../../api/alexis-signature';
+import { createApp, defaultRouters } from '../../api/app';
+import { createLogger } from '../../api/logger';
+import { HrOutboxRelay } from '../../api/outbox-relay';
+import { hrWebhookRouter } from '../../api/routes/hr-webhook';
+import { parseConfig } from '../../domain/config';
+import { GraphDirectory } from '../../entra/graph-directory';
+import type { EntraSandbox } from '../../sandbox/entra/server';
+import { startEntraSandbox } from '../../sandbox/entra/server';
+import { startTemporalSandbox } from '../../sandbox/temporal';
+import { connectEntra, ensureDefaultCompany } from '../../store/companies';
+import { webhookEvents } from '../../store/schema';
+import { createLifecycleActivities } from '../../worker/activities';
+import { employeeWorkflowId, stateQuery } from '../../workflows/definitions';
+import { serve, type ServedApp } from '../api/serve';
+import type { TestDatabase } from '../helpers/databases';
+import { createTestDatabase } from '../helpers/databases';
+import { bundleWorkflowsOnce } from '../helpers/temporal';
+import { joinerSearchAttributeTypes, webhookSecret } from './harness';
+
+const taskQueue = 'outbox-test';
+let temporal: { address: string; close(): Promise<void> } | null = null;
+let port = 0;
+let connection: Connection;
+let client: Client;
+let database: TestDatabase;
+let entra: EntraSandbox;
+let graph: GraphDirectory;
+let api: ServedApp;
+let relay: HrOutboxRelay;
+let worker: { worker: Worker; native: NativeConnection; done: Promise<void> } | null = null;
+
+async function startTemporal(): Promise<void> {
+  temporal = await startTemporalSandbox({ port, searchAttributes: joinerSearchAttributeTypes });
+  port = Number(temporal.address.split(':').pop());
+}
+
+async function startWorker(): Promise<void> {
+  const native = await NativeConnection.connect({ address: temporal!.address });
+  const w = await Worker.create({
+    connection: native,
+    taskQueue,
+    workflowBundle: await bundleWorkflowsOnce(require.resolve('../../workflows')),
+    activities: createLifecycleActivities({ db: database.db, entra: graph, client, taskQueue }),
+  });
+  worker = { worker: w, native, done: w.run() };
+}
+
+async function stopWorker(): Promise<void> {
+  if (!worker) return;
+  worker.worker.shutdown();
+  await worker.done;
+  await worker.native.close();
+  worker = null;
+}
+
+beforeAll(async () => {
+  await startTemporal();
+  [database, entra] = await Promise.all([createTestDatabase('pglite'), startEntraSandbox({ control: true })]);
+  await ensureDefaultCompany(database.db);
+  await connectEntra(database.db, 'default', entra.tenantId);
+  graph = new GraphDirectory({
+    clientId: entra.clientId,
+    clientSecret: entra.clientSecret,
+    authorityHost: entra.url,
+    graphBaseUrl: entra.url,
+    caCertificate: entra.caCertPem,
+  });
+  connection = await Connection.connect({ address: temporal!.address });
+  client = new Client({ connection });
+  const logger = createLogger({ level: 'silent' });
+  const config = parseConfig({ WEBHOOK_SECRET: webhookSecret });
+  const deps = { db: database.db, temporal: { client: client.workflow, taskQueue }, config, logger };
+  relay = new HrOutboxRelay({ ...deps, intervalMs: 200, maxBackoffMs: 500 });
+  api = await serve(
+    createApp(deps, {
+      ...defaultRouters,
+      hrWebhook: () => hrWebhookRouter({ ...deps, outbox: relay, deliveryWaitMs: 500 }),
+    }),
+  );
+  relay.start();
+  await startWorker();
+}, 60_000);
+
+afterAll(async () => {
+  await relay?.stop();
+  await stopWorker();
+  await api?.close();
+  await connection?.close();
+  await temporal?.close();
+  await graph?.close();
+  await entra?.close();
+  await database?.close();
+}, 60_000);
+
+async function post(body: unknown): Promise<Response> {
+  const raw = JSON.stringify(body);
+  return fetch(`${api.url}/webhooks/alexis`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-alexis-signature': signAlexisPayload(webhookSecret, raw) },
+    body: raw,
+  });
+}
+
+it('keeps an event accepted while Temporal is down and delivers it once Temporal is back', async () => {
+  await stopWorker();
+  await temporal!.close();
+  temporal = null;
+
+  const body = {
+    id: 'evt_while_down',
+    type: 'employee.onboarded',
+    occurredAt: new Date().toISOString(),
+    companyId: 'default',
+    data: { employee: { id: 'emp_outbox', version: 1, firstName: 'Out', lastName: 'Box', workEmail: 'out.box@contoso.com' } },
+  };
+  const res = await post(body);
+  expect(res.status).toBe(202);
+
+  const row = async () =>
+    (
+      await database.db
+        .select()
+        .from(webhookEvents)
+        .where(and(eq(webhookEvents.companyId, 'default'), eq(webhookEvents.eventId, body.id)))
+    )[0];
+  await waitFor(async () => ((await row())?.deliveryAttempts ?? 0) >= 1);
+  expect((await row())?.deliveredAt).toBeNull();
+  expect((await row())?.lastDeliveryError).toBeTruthy();
+
+  await startTemporal();
+  await startWorker();
+  await waitFor(async () => (await row())?.deliveredAt != null, 30_000);
+  const handle = client.workflow.getHandle(employeeWorkflowId('default', 'emp_outbox'));
+  await waitFor(async () => (await handle.query(stateQuery).catch(() => null))?.phase === 'active', 30_000);
+  const users = entra.control.state().users[entra.tenantId] ?? [];
+  expect(users.filter((u) => u.props.userPrincipalName === 'out.box@contoso.com')).toHaveLength(1);
+}, 90_000);
+
+async function waitFor(predicate: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

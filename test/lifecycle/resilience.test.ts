@@ -1,0 +1,134 @@
+/**
+ * What goes wrong in production: webhooks out of order and twice, 429 storms, replication lag, a worker restarted
+ * mid-flow, refused values and missing permissions (blocked, not hot-looping).
+ */
+import { LifecycleHarness } from './harness';
+
+const h = new LifecycleHarness();
+beforeAll(() => h.setup(), 60_000);
+afterAll(() => h.teardown(), 60_000);
+
+const ada = { id: 'emp_ada', firstName: 'Ada', lastName: 'Lovelace', workEmail: 'ada@contoso.com' };
+
+describe('the lifecycle under adverse conditions', () => {
+  it('applies the newest snapshot when HR events arrive out of order, and acknowledges the stale one', async () => {
+    const v2 = h.event('employee.updated', { ...ada, title: 'Second' }, { version: 2 });
+    const v3 = h.event('employee.updated', { ...ada, title: 'Third' }, { version: 3 });
+    expect((await h.post(v3)).status).toBe(202);
+    h.track(ada.id);
+    const stale = await h.post(v2);
+    expect(stale.status).toBe(200);
+    expect(await stale.json()).toMatchObject({ status: 'stale', storedVersion: 3 });
+    await h.until(ada.id, (s) => s.phase === 'active' && s.hrVersion === 3);
+    expect(h.entraUser('ada@contoso.com')?.props.jobTitle).toBe('Third');
+  });
+
+  it('answers a resent event 200 and changes nothing', async () => {
+    const v4 = h.event('employee.updated', { ...ada, title: 'Fourth' }, { version: 4 });
+    expect((await h.post(v4)).status).toBe(202);
+    await h.until(ada.id, (s) => s.hrVersion === 4 && s.phase === 'active');
+    h.entra.control.clearRequests();
+    const again = await h.post(v4);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ status: 'duplicate', eventId: v4.id });
+    const state = await h.state(ada.id);
+    expect(state?.lastEventId).toBe(v4.id);
+    expect(h.graphWrites()).toEqual([]);
+  });
+
+  it('rides out a 429 storm by waiting for Retry-After, and the change arrives', async () => {
+    h.entra.control.addFault({ kind: 'throttle', count: 8, retryAfterSeconds: 1, method: 'PATCH' });
+    h.entra.control.clearRequests();
+    await h.hr('employee.updated', { ...ada, title: 'Throttled' }, { version: 5 });
+    const state = await h.until(ada.id, (s) => s.hrVersion === 5 && s.lastPushed?.fields.jobTitle === 'Throttled', 40_000);
+    expect(state.lastError).toBeNull();
+    expect(h.entraUser('ada@contoso.com')?.props.jobTitle).toBe('Throttled');
+    const statuses = h.graphWrites().map((w) => w.status);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(8);
+    expect(statuses.at(-1)).toBe(204);
+  }, 60_000);
+
+  it('sets the manager of a user created a moment ago despite replication lag', async () => {
+    h.entra.control.updateSettings({ replicationLagMs: 2_000 });
+    try {
+      await h.hr('employee.onboarded', { id: 'emp_lag_boss', firstName: 'Lag', lastName: 'Boss', workEmail: 'lag.boss@contoso.com' });
+      await h.hr('employee.onboarded', {
+        id: 'emp_lag_report',
+        firstName: 'Lag',
+        lastName: 'Report',
+        workEmail: 'lag.report@contoso.com',
+        reportsTo: 'emp_lag_boss',
+      });
+      const report = await h.until('emp_lag_report', (s) => s.manager?.status === 'set', 40_000);
+      expect(report.lastError).toBeNull();
+      expect(h.entraUser('lag.report@contoso.com')?.managerId).toBe(h.entraUser('lag.boss@contoso.com')?.id);
+    } finally {
+      h.entra.control.updateSettings({ replicationLagMs: 0 });
+    }
+  }, 60_000);
+
+  it('applies a change sent while the worker was down, once a worker runs again', async () => {
+    await h.stopWorker();
+    await h.hr('employee.updated', { ...ada, title: 'While down' }, { version: 6 });
+    expect(h.entraUser('ada@contoso.com')?.props.jobTitle).toBe('Throttled');
+    await h.startWorker();
+    await h.until(ada.id, (s) => s.hrVersion === 6 && s.lastPushed?.fields.jobTitle === 'While down');
+    expect(h.entraUser('ada@contoso.com')?.props.jobTitle).toBe('While down');
+  });
+
+  it('records a missing permission as blocked, still writes the rest, and resumes on the next change', async () => {
+    const permissions = h.entra.control.state().tenants.find((t) => t.id === h.entra.tenantId)!.grants[h.entra.clientId]!;
+    h.entra.control.setPermissions(
+      h.entra.tenantId,
+      permissions.filter((p) => p !== 'User-LifeCycleInfo.ReadWrite.All'),
+    );
+    h.entra.control.clearRequests();
+    await h.hr('employee.offboarded', { ...ada, title: 'Leaving', offboardedDate: '2099-01-31' }, { version: 7 });
+    const blocked = await h.until(ada.id, (s) => s.hrVersion === 7 && s.phase === 'blocked');
+    expect(blocked.lastError).toMatchObject({ type: 'EntraPermissionDenied' });
+    expect(blocked.pendingTimers).toEqual([expect.objectContaining({ kind: 'retry' })]);
+    expect(h.entraUser('ada@contoso.com')?.props.jobTitle).toBe('Leaving');
+    // Not hot-looping: one refused attempt, then the workflow waits.
+    await new Promise((r) => setTimeout(r, 1_000));
+    const refused = h.graphWrites().filter((w) => w.status === 403);
+    expect(refused).toHaveLength(1);
+
+    h.entra.control.setPermissions(h.entra.tenantId, permissions);
+    await h.hr('employee.offboarded', { ...ada, title: 'Leaving', offboardedDate: '2099-02-28' }, { version: 8 });
+    const resumed = await h.until(ada.id, (s) => s.hrVersion === 8 && s.phase === 'offboarding');
+    expect(resumed.lastError).toBeNull();
+    expect(h.entraUser('ada@contoso.com')?.props.employeeLeaveDateTime).toBe('2099-02-28T23:59:59Z');
+  });
+
+  it('records a value Graph refuses as blocked with the property, without retrying it hot', async () => {
+    h.entra.control.clearRequests();
+    await h.hr('employee.updated', { ...ada, workEmail: 'ada@not-ours.example', offboardedDate: '2099-02-28' }, { version: 9 });
+    const blocked = await h.until(ada.id, (s) => s.hrVersion === 9 && s.phase === 'blocked');
+    expect(blocked.lastError?.message).toContain('Graph refused updating the user profile');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(h.graphWrites().filter((w) => w.status === 400)).toHaveLength(1);
+  });
+
+  it('links an existing Entra user with the same userPrincipalName instead of creating a second one', async () => {
+    const graceUpn = 'grace@contoso.com';
+    await h.graph.createUser({ tenantId: h.entra.tenantId }, {
+      userPrincipalName: graceUpn,
+      displayName: 'Grace (pre-existing)',
+      mailNickname: 'grace',
+      jobTitle: 'Admiral',
+    });
+    await h.hr('employee.onboarded', { id: 'emp_grace', firstName: 'Grace', lastName: 'Hopper', workEmail: graceUpn, title: 'Admiral' });
+    const state = await h.until('emp_grace', (s) => s.phase === 'active');
+    expect(h.entraUsers().filter((u) => String(u.props.userPrincipalName) === graceUpn)).toHaveLength(1);
+    expect(state.entraObjectId).toBe(h.entraUser(graceUpn)?.id);
+    expect(h.entraUser(graceUpn)?.props.displayName).toBe('Grace Hopper');
+  });
+
+  it('links, not duplicates, when the response to a create was lost and the create is retried', async () => {
+    h.entra.control.addFault({ kind: 'drop', count: 1, method: 'POST', path: '/v1.0/users' });
+    await h.hr('employee.onboarded', { id: 'emp_lost', firstName: 'Lost', lastName: 'Response', workEmail: 'lost@contoso.com' });
+    const state = await h.until('emp_lost', (s) => s.phase === 'active', 60_000);
+    expect(h.entraUsers().filter((u) => String(u.props.userPrincipalName) === 'lost@contoso.com')).toHaveLength(1);
+    expect(state.entraObjectId).toBe(h.entraUser('lost@contoso.com')?.id);
+  }, 90_000);
+});
