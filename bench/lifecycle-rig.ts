@@ -1,0 +1,151 @@
+/**
+ * The benchmark rig: the whole HR → Entra path in one process, as `npm start` runs it, on the in-memory Temporal
+ * sandbox (real time), the Entra sandbox over HTTPS, and PGlite in memory. Nothing is mocked.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
+import { GraphWritePacer } from '../activities/graph-write-pacer';
+import { signAlexisPayload } from '../api/alexis-signature';
+import { createApp, defaultRouters } from '../api/app';
+import { createLogger } from '../api/logger';
+import { HrOutboxRelay } from '../api/outbox-relay';
+import { hrWebhookRouter } from '../api/routes/hr-webhook';
+import { parseConfig } from '../domain/config';
+import { GraphDirectory } from '../entra/graph-directory';
+import type { EntraSandbox, EntraSandboxOptions } from '../sandbox/entra/server';
+import { startEntraSandbox } from '../sandbox/entra/server';
+import { startTemporalSandbox } from '../sandbox/temporal';
+import { connectEntra, ensureDefaultCompany } from '../store/companies';
+import type { Database } from '../store/db';
+import { openDatabase } from '../store/db';
+import { createLifecycleWorker } from '../worker/lifecycle-worker';
+
+const secret = 'bench-secret';
+const taskQueue = 'bench';
+
+export interface Rig {
+  entra: EntraSandbox;
+  database: Database;
+  client: Client;
+  apiUrl: string;
+  /** POSTs a signed webhook body; resolves to the HTTP status. */
+  post(body: unknown): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface RigOptions {
+  entra?: EntraSandboxOptions;
+  /** Budget the worker paces writes to (the tenant's documented budget). */
+  pacer?: { writes: number; windowMs: number };
+  maxConcurrentActivities?: number;
+}
+
+export async function startRig(options: RigOptions = {}): Promise<Rig> {
+  const temporal = await startTemporalSandbox({
+    port: 0,
+    searchAttributes: { CompanyId: 'Keyword', EmployeeId: 'Keyword', WorkEmail: 'Keyword', LifecyclePhase: 'Keyword' },
+  });
+  const [database, entra] = await Promise.all([
+    openDatabase({ kind: 'pglite-memory' }),
+    startEntraSandbox({ control: true, ...options.entra }),
+  ]);
+  await ensureDefaultCompany(database.db);
+  await connectEntra(database.db, 'default', entra.tenantId);
+  const graph = new GraphDirectory({
+    clientId: entra.clientId,
+    clientSecret: entra.clientSecret,
+    authorityHost: entra.url,
+    graphBaseUrl: entra.url,
+    caCertificate: entra.caCertPem,
+  });
+  const connection = await Connection.connect({ address: temporal.address });
+  const client = new Client({ connection });
+  const native = await NativeConnection.connect({ address: temporal.address });
+  const worker: Worker = await createLifecycleWorker({
+    connection: native,
+    namespace: 'default',
+    taskQueue,
+    db: database.db,
+    entra: graph,
+    client,
+    pacer: new GraphWritePacer(options.pacer),
+    workerOptions: { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 100 },
+  });
+  const running = worker.run();
+  const logger = createLogger({ level: 'warn' });
+  const config = parseConfig({ WEBHOOK_SECRET: secret });
+  const deps = { db: database.db, temporal: { client: client.workflow, taskQueue }, config, logger };
+  const relay = new HrOutboxRelay(deps);
+  const app = createApp(deps, { ...defaultRouters, hrWebhook: () => hrWebhookRouter({ ...deps, outbox: relay }) });
+  const server = http.createServer(app.callback());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  relay.start();
+  const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+  return {
+    entra,
+    database,
+    client,
+    apiUrl,
+    post(body: unknown) {
+      const raw = JSON.stringify(body);
+      return new Promise<number>((resolve, reject) => {
+        const req = http.request(
+          `${apiUrl}/webhooks/alexis`,
+          {
+            method: 'POST',
+            agent,
+            headers: {
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(raw),
+              'x-alexis-signature': signAlexisPayload(secret, raw),
+            },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', reject);
+        req.end(raw);
+      });
+    },
+    async close() {
+      agent.destroy();
+      await relay.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      worker.shutdown();
+      await running;
+      await native.close();
+      await connection.close();
+      await temporal.close();
+      await graph.close();
+      await entra.close();
+      await database.close();
+    },
+  };
+}
+
+/** An `employee.*` webhook body for the default company. */
+export function hrEvent(type: string, employee: Record<string, unknown> & { id: string; version: number }) {
+  return {
+    id: `evt_${employee.id}_${employee.version}`,
+    type,
+    occurredAt: new Date().toISOString(),
+    companyId: 'default',
+    data: { employee },
+  };
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
