@@ -158,6 +158,8 @@ export interface EmployeeLifecycleState {
   /** Why the workflow is waiting (missing fields, unverified domain, …), when it is. */
   waitingReason: string | null;
   hrVersion: number | null;
+  /** The HR version the last completed reconciliation applied: Entra is in line with HR when it equals `hrVersion`. */
+  reconciledHrVersion: number | null;
   lastEventId: string | null;
   entraObjectId: string | null;
   userPrincipalName: string | null;

@@ -78,6 +78,7 @@ export async function employeeLifecycleWorkflow(input: EmployeeLifecycleInput): 
   let manager: ManagerState | null = null;
   let timers: PendingTimer[] = [];
   let indexed: { phase?: string; workEmail?: string | null } = {};
+  let reconciledHrVersion: number | null = null;
 
   const applySnapshot = (signal: HrSnapshotSignal) => {
     const current = state.snapshot?.version ?? -1;
@@ -104,6 +105,7 @@ export async function employeeLifecycleWorkflow(input: EmployeeLifecycleInput): 
     phase,
     waitingReason,
     hrVersion: state.snapshot?.version ?? null,
+    reconciledHrVersion,
     lastEventId: state.lastEventId,
     entraObjectId: state.entraObjectId,
     userPrincipalName: state.lastPushed?.userPrincipalName ?? null,
@@ -159,7 +161,9 @@ export async function employeeLifecycleWorkflow(input: EmployeeLifecycleInput): 
   for (;;) {
     if (state.dirty) {
       state.dirty = false;
+      const reconciling = state.snapshot?.version ?? null;
       const outcome = await reconcileOrRecordFailure();
+      reconciledHrVersion = reconciling;
       state.reconciliations++;
       await recordState();
       if (outcome?.ended) return stateOf();
@@ -231,6 +235,7 @@ export async function employeeLifecycleWorkflow(input: EmployeeLifecycleInput): 
       phase,
       waitingReason,
       hrVersion: state.snapshot?.version ?? null,
+      reconciledHrVersion,
       lastEventId: state.lastEventId,
       entraObjectId: state.entraObjectId,
       userPrincipalName: state.lastPushed?.userPrincipalName ?? null,

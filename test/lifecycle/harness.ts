@@ -196,7 +196,7 @@ export class LifecycleHarness {
   async until(
     employeeId: string,
     predicate: (state: EmployeeLifecycleState) => boolean,
-    timeoutMs = 20_000,
+    timeoutMs = 60_000,
   ): Promise<EmployeeLifecycleState> {
     const deadline = Date.now() + timeoutMs;
     let last: EmployeeLifecycleState | null = null;
@@ -215,7 +215,7 @@ export class LifecycleHarness {
     const version = this.versions.get(employeeId);
     return this.until(
       employeeId,
-      (s) => s.hrVersion === version && s.phase !== 'provisioning' && s.reconciliations > 0,
+      (s) => s.reconciledHrVersion === version && s.phase !== 'provisioning',
       timeoutMs,
     );
   }

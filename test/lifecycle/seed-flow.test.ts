@@ -4,9 +4,12 @@
  */
 import { LifecycleHarness } from './harness';
 
+// End-to-end steps share two CPU cores with the rest of the suite: allow them time.
+jest.setTimeout(120_000);
+
 const h = new LifecycleHarness();
-beforeAll(() => h.setup(), 60_000);
-afterAll(() => h.teardown(), 60_000);
+beforeAll(() => h.setup(), 120_000);
+afterAll(() => h.teardown(), 120_000);
 
 const ada = {
   id: 'emp_ada',

@@ -4,9 +4,12 @@ import { connectEntra, disconnectEntra } from '../../store/companies';
 import type { ResyncProgress } from '../../workflows/definitions';
 import { LifecycleHarness } from './harness';
 
+// End-to-end steps share two CPU cores with the rest of the suite: allow them time.
+jest.setTimeout(120_000);
+
 const h = new LifecycleHarness();
-beforeAll(() => h.setup(), 60_000);
-afterAll(() => h.teardown(), 60_000);
+beforeAll(() => h.setup(), 120_000);
+afterAll(() => h.teardown(), 120_000);
 
 const dayMs = 24 * 60 * 60_000;
 /** The calendar day (UTC) `days` after the test server's clock, as HR writes dates. */
