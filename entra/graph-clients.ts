@@ -1,0 +1,255 @@
+import { rootCertificates } from 'node:tls';
+import { ClientSecretCredential } from '@azure/identity';
+import {
+  AuthenticationHandler,
+  Client,
+  HTTPMessageHandler,
+  RedirectHandler,
+  RedirectHandlerOptions,
+  RetryHandler,
+  RetryHandlerOptions,
+  TelemetryHandler,
+} from '@microsoft/microsoft-graph-client';
+import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
+import { Agent, fetch } from 'undici';
+import { EntraError, EntraErrorType } from './directory';
+import { parseRetryAfterMs } from './graph-errors';
+
+/** Authority hosts of Microsoft's clouds: only these may use instance discovery (it calls a Microsoft host). */
+const microsoftAuthorityHosts = new Set([
+  'login.microsoftonline.com',
+  'login.microsoftonline.us',
+  'login.chinacloudapi.cn',
+  'login.partner.microsoftonline.cn',
+]);
+
+/** Graph hosts of Microsoft's clouds: the Graph client attaches tokens to these without `customHosts`. */
+const microsoftGraphHosts = new Set([
+  'graph.microsoft.com',
+  'graph.microsoft.us',
+  'dod-graph.microsoft.us',
+  'microsoftgraph.chinacloudapi.cn',
+]);
+
+/**
+ * How long Graph may ask us to wait before the SDK stops retrying in-process and the error goes to the caller.
+ * See {@link InProcessRetry}.
+ */
+export interface InProcessRetry {
+  /** Retries inside one call (0 turns the SDK's RetryHandler off). */
+  maxRetries: number;
+  /** Only a 429/503/504 whose Retry-After is at most this long is retried in-process. */
+  maxRetryAfterMs: number;
+}
+
+/**
+ * Default in-process retry: twice, and only when Graph asks for at most one second. Why: the Graph SDK would otherwise
+ * sleep up to three times for whatever Retry-After says (minutes under a write budget), holding a Temporal activity
+ * slot and hiding the throttling from the workflow. Short waits (Graph's fractional per-second RU buckets) are
+ * cheaper to absorb here; anything longer surfaces as `EntraThrottled` with `retryAfterMs`, and Temporal schedules
+ * the retry (`nextRetryDelay`) without holding a worker. 5xx without Retry-After are never retried here either.
+ */
+export const DEFAULT_IN_PROCESS_RETRY: InProcessRetry = { maxRetries: 2, maxRetryAfterMs: 1_000 };
+
+/** Everything needed to reach Entra and Graph for any tenant the app is consented in. */
+export interface GraphConnectionOptions {
+  /** Application (client) id of Joiner's multi-tenant app registration. */
+  clientId: string;
+  /** Its client secret. Never logged. */
+  clientSecret: string;
+  /** e.g. `https://login.microsoftonline.com`, or the Entra sandbox's URL. */
+  authorityHost: string;
+  /** e.g. `https://graph.microsoft.com`, or the Entra sandbox's URL (GRAPH_BASE_URL). */
+  graphBaseUrl: string;
+  /**
+   * A CA certificate (PEM) to trust in addition to the public roots, for both identity and Graph: lets the process
+   * trust the Entra sandbox without NODE_EXTRA_CA_CERTS (which Node reads only at start).
+   */
+  caCertificate?: string;
+  /** Per-request timeout for Graph calls (default 30 s); a timeout maps to `EntraTransient`. */
+  requestTimeoutMs?: number;
+  /** In-process retry of throttled calls; see {@link DEFAULT_IN_PROCESS_RETRY}. */
+  inProcessRetry?: InProcessRetry;
+}
+
+/** The credential and Graph client of one tenant. */
+export interface TenantGraph {
+  readonly tenantId: string;
+  readonly credential: ClientSecretCredential;
+  readonly client: Client;
+}
+
+function trimSlashes(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+/**
+ * Builds and caches one `ClientSecretCredential` and one Graph `Client` per tenant (the credential holds MSAL's token
+ * cache, so a token is fetched once per hour per tenant, not per call). Holds the TLS agent; call {@link close} when
+ * done.
+ */
+export class GraphClients {
+  /** Graph's root, without a trailing slash, e.g. `https://graph.microsoft.com`. */
+  readonly graphBaseUrl: string;
+  /** The token scope for Graph: `<graph resource>/.default`. */
+  readonly scope: string;
+  private readonly authorityHost: string;
+  private readonly dispatcher: Agent | undefined;
+  private readonly trustedCa: string[] | undefined;
+  private readonly tenants = new Map<string, TenantGraph>();
+
+  constructor(private readonly options: GraphConnectionOptions) {
+    this.graphBaseUrl = trimSlashes(options.graphBaseUrl);
+    this.authorityHost = trimSlashes(options.authorityHost);
+    for (const [name, url] of [
+      ['authorityHost', this.authorityHost],
+      ['graphBaseUrl', this.graphBaseUrl],
+    ] as const) {
+      if (!/^https:\/\//i.test(url)) throw new TypeError(`${name} must be an https:// URL`);
+    }
+    const graphHost = new URL(this.graphBaseUrl).hostname;
+    // The emulator stands in for graph.microsoft.com and expects its scope; national clouds have their own resource.
+    this.scope = microsoftGraphHosts.has(graphHost)
+      ? `https://${graphHost}/.default`
+      : 'https://graph.microsoft.com/.default';
+    if (options.caCertificate !== undefined) {
+      // `ca` replaces the default roots, so keep them: a CA option for the sandbox must not break real Microsoft hosts.
+      this.trustedCa = [...rootCertificates, options.caCertificate];
+      this.dispatcher = new Agent({ connect: { ca: this.trustedCa } });
+    }
+  }
+
+  /** The cached credential and Graph client for `tenantId`, built on first use. */
+  forTenant(tenantId: string): TenantGraph {
+    let tenant = this.tenants.get(tenantId);
+    if (tenant === undefined) {
+      tenant = this.build(tenantId);
+      this.tenants.set(tenantId, tenant);
+    }
+    return tenant;
+  }
+
+  /** Drops a tenant's credential and client (e.g. after the integration was removed or reconnected). */
+  forget(tenantId: string): void {
+    this.tenants.delete(tenantId);
+  }
+
+  /** The per-request timeout to put on every Graph call. */
+  get requestTimeoutMs(): number {
+    return this.options.requestTimeoutMs ?? 30_000;
+  }
+
+  /**
+   * Works out why the identity platform could not be resolved (MSAL reports a TLS failure, an unreachable host and
+   * an unknown tenant all as `endpoints_resolution_error`) by fetching the tenant's OpenID configuration once:
+   * an AADSTS error → `NotConnected` with it; an untrusted certificate → `NotConnected` naming TLS trust; a network
+   * failure or a 5xx → `Transient`.
+   */
+  async diagnoseAuthority(tenantId: string, cause: unknown): Promise<EntraError> {
+    const url = `${this.authorityHost}/${encodeURIComponent(tenantId)}/v2.0/.well-known/openid-configuration`;
+    try {
+      const response = await fetch(url, {
+        signal: AbortSignal.timeout(5_000),
+        ...(this.dispatcher === undefined ? {} : { dispatcher: this.dispatcher }),
+      });
+      const text = await response.text();
+      const aadsts = /AADSTS\d+[^"]*/.exec(text)?.[0];
+      if (response.ok) {
+        return new EntraError(EntraErrorType.Transient, 'the identity platform could not be resolved; try again', {
+          code: 'endpoints_resolution_error',
+          cause,
+        });
+      }
+      if (response.status >= 500 || response.status === 429) {
+        return new EntraError(
+          EntraErrorType.Transient,
+          `the identity platform answered ${response.status} for the tenant's OpenID configuration`,
+          { status: response.status, code: 'endpoints_resolution_error', cause },
+        );
+      }
+      return new EntraError(
+        EntraErrorType.NotConnected,
+        aadsts !== undefined
+          ? `Entra does not know tenant ${tenantId}: ${aadsts}`
+          : `Entra answered ${response.status} for tenant ${tenantId}'s OpenID configuration`,
+        { status: response.status, code: /AADSTS\d+/.exec(aadsts ?? '')?.[0] ?? 'endpoints_resolution_error', cause },
+      );
+    } catch (error) {
+      const reason = networkReason(error);
+      if (/CERT|SSL|TLS|self[- ]signed/i.test(reason)) {
+        return new EntraError(
+          EntraErrorType.NotConnected,
+          `the identity platform at ${this.authorityHost} presented a certificate this process does not trust (${reason})`,
+          { code: 'tls', cause },
+        );
+      }
+      return new EntraError(
+        EntraErrorType.Transient,
+        `the identity platform at ${this.authorityHost} could not be reached (${reason})`,
+        { code: 'network', cause },
+      );
+    }
+  }
+
+  /** Closes the TLS agent's sockets. The instance must not be used afterwards. */
+  async close(): Promise<void> {
+    this.tenants.clear();
+    await this.dispatcher?.close();
+  }
+
+  /**
+   * A new credential for `tenantId` with an empty token cache: for connection checks, which must reach the token
+   * endpoint (a cached token would hide revoked consent for up to an hour).
+   */
+  freshCredential(tenantId: string): ClientSecretCredential {
+    const authorityIsMicrosoft = microsoftAuthorityHosts.has(new URL(this.authorityHost).hostname);
+    return new ClientSecretCredential(tenantId, this.options.clientId, this.options.clientSecret, {
+      authorityHost: this.authorityHost,
+      // Instance discovery calls a hard-coded Microsoft host: skip it for anything else (the sandbox).
+      disableInstanceDiscovery: !authorityIsMicrosoft,
+      // One quick retry for token-endpoint outages; longer waits are the workflow's (Temporal) business.
+      retryOptions: { maxRetries: 1, retryDelayInMs: 500 },
+      ...(this.trustedCa === undefined ? {} : { tlsOptions: { ca: this.trustedCa } }),
+    });
+  }
+
+  private build(tenantId: string): TenantGraph {
+    const credential = this.freshCredential(tenantId);
+    const authProvider = new TokenCredentialAuthenticationProvider(credential, { scopes: [this.scope] });
+    const graphHost = new URL(this.graphBaseUrl).hostname;
+    const client = Client.initWithMiddleware({
+      // The default chain, except for the retry policy (the client links the array itself).
+      middleware: [
+        new AuthenticationHandler(authProvider),
+        new RetryHandler(retryOptions(this.options.inProcessRetry ?? DEFAULT_IN_PROCESS_RETRY)),
+        new RedirectHandler(new RedirectHandlerOptions()),
+        new TelemetryHandler(),
+        new HTTPMessageHandler(),
+      ],
+      baseUrl: this.graphBaseUrl,
+      defaultVersion: 'v1.0',
+      // A bare host name: with a port the client silently sends no token.
+      ...(microsoftGraphHosts.has(graphHost) ? {} : { customHosts: new Set([graphHost]) }),
+      ...(this.dispatcher === undefined ? {} : { fetchOptions: { dispatcher: this.dispatcher } }),
+    });
+    return { tenantId, credential, client };
+  }
+}
+
+function retryOptions(policy: InProcessRetry): RetryHandlerOptions {
+  return new RetryHandlerOptions(0, policy.maxRetries, (_delay, _attempt, _request, _options, response) => {
+    const retryAfterMs = parseRetryAfterMs(response.headers.get('Retry-After'));
+    return retryAfterMs !== undefined && retryAfterMs <= policy.maxRetryAfterMs;
+  });
+}
+
+function networkReason(error: unknown): string {
+  let current: unknown = error;
+  const parts: string[] = [];
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    const code = (current as Error & { code?: unknown }).code;
+    parts.push(typeof code === 'string' ? `${code}: ${current.message}` : current.message);
+    current = current.cause;
+  }
+  return parts.join(' ← ') || String(error);
+}

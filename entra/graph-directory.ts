@@ -1,0 +1,409 @@
+import { GraphError } from '@microsoft/microsoft-graph-client';
+import type { Client, GraphRequest } from '@microsoft/microsoft-graph-client';
+import type { Logger } from 'pino';
+import { EntraError, EntraErrorType } from './directory';
+import type {
+  CreateUserResult,
+  EntraDirectory,
+  EntraUser,
+  GraphUserFields,
+  NewEntraUser,
+  TenantRef,
+  VerifiedDomain,
+} from './directory';
+import { GraphClients } from './graph-clients';
+import type { GraphConnectionOptions } from './graph-clients';
+import { conflictProperty, GraphPermission, mapGraphError } from './graph-errors';
+import type { GraphCallContext } from './graph-errors';
+import { generateInitialPassword } from './password';
+
+/** The logger calls the client makes (pino's `Logger` fits). Entries never hold secrets, tokens or passwords. */
+export type EntraLogger = Pick<Logger, 'debug' | 'warn'>;
+
+/** Construction options of {@link GraphDirectory}. */
+export interface GraphDirectoryOptions extends GraphConnectionOptions {
+  logger?: EntraLogger;
+}
+
+/** The user properties read back from Graph (`$select`): what {@link EntraUser} holds. */
+const userSelect = [
+  'id',
+  'userPrincipalName',
+  'mail',
+  'accountEnabled',
+  'givenName',
+  'surname',
+  'displayName',
+  'mailNickname',
+  'streetAddress',
+  'postalCode',
+  'city',
+  'country',
+  'jobTitle',
+  'companyName',
+  'officeLocation',
+  'department',
+  'businessPhones',
+  'employeeHireDate',
+  'employeeLeaveDateTime',
+] as const satisfies readonly (keyof EntraUser)[];
+
+/** A string for an OData `$filter` literal: single quotes are doubled. */
+function odataString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** The defined entries of `fields` (undefined means "leave as is"; null stays, it clears). */
+function definedFields<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+function toEntraUser(raw: Record<string, unknown>): EntraUser {
+  const user: Record<string, unknown> = {};
+  for (const key of userSelect) {
+    if (raw[key] !== undefined) user[key] = raw[key];
+  }
+  if (typeof user.id !== 'string' || typeof user.userPrincipalName !== 'string') {
+    throw new EntraError(EntraErrorType.Transient, 'Graph returned a user without id or userPrincipalName');
+  }
+  return user as unknown as EntraUser;
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof GraphError && error.statusCode === 404;
+}
+
+/**
+ * Joiner's production {@link EntraDirectory}: Microsoft Graph v1.0 through `@microsoft/microsoft-graph-client` with
+ * app-only tokens from `@azure/identity` (client credentials), one credential and client per tenant.
+ *
+ * Every method throws only {@link EntraError}s (see {@link mapGraphError} for the mapping):
+ * `EntraThrottled` (with `retryAfterMs`), `EntraTransient`, `EntraNotFound`, `EntraConflict`, `EntraInvalidValue`
+ * (with `property`), `EntraPermissionDenied` (with `permission`) and `EntraNotConnected`. Throttling with a Retry-After
+ * of up to a second is retried in-process (see {@link DEFAULT_IN_PROCESS_RETRY}); everything else is the caller's to
+ * retry. Secrets, tokens and the generated passwords never reach logs or error messages.
+ */
+export class GraphDirectory implements EntraDirectory {
+  private readonly clients: GraphClients;
+  private readonly logger: EntraLogger | undefined;
+
+  constructor(options: GraphDirectoryOptions) {
+    this.clients = new GraphClients(options);
+    this.logger = options.logger;
+  }
+
+  /**
+   * The verified domains of the tenant, from the organization's `verifiedDomains` (GET /organization), which needs
+   * only Organization.Read.All (GET /domains would need Domain.Read.All too). Read-only, so safe to repeat.
+   * @throws EntraError PermissionDenied (Organization.Read.All), NotConnected, Throttled, Transient
+   */
+  async listVerifiedDomains(tenant: TenantRef): Promise<VerifiedDomain[]> {
+    const context = { operation: 'list verified domains', permission: GraphPermission.OrganizationReadAll };
+    return this.call(tenant, context, async (client) => {
+      const page = (await this.request(client, '/organization').select(['id', 'verifiedDomains']).get()) as GraphPage<{
+        verifiedDomains?: { name: string; isDefault?: boolean; isInitial?: boolean }[];
+      }>;
+      return (page.value[0]?.verifiedDomains ?? []).map((domain) => ({
+        name: domain.name,
+        isDefault: domain.isDefault === true,
+        isInitial: domain.isInitial === true,
+      }));
+    });
+  }
+
+  /**
+   * Checks the tenant connection end to end: a fresh token (not the cached one, so revoked consent shows at once)
+   * and a read of the organization. Read-only.
+   * @throws EntraError NotConnected (with the AADSTS code: consent missing or revoked, bad secret, unknown app or
+   * tenant), PermissionDenied (Organization.Read.All), Throttled, Transient
+   */
+  async checkConnection(tenant: TenantRef): Promise<void> {
+    const context: GraphCallContext = {
+      operation: 'check the connection',
+      permission: GraphPermission.OrganizationReadAll,
+    };
+    try {
+      await this.clients.freshCredential(tenant.tenantId).getToken(this.clients.scope);
+    } catch (error) {
+      throw await this.mapError(tenant, error, context);
+    }
+    await this.call(tenant, context, async (client) => {
+      const organizations = (await this.request(client, '/organization').select(['id']).get()) as GraphPage<{
+        id: string;
+      }>;
+      if (organizations.value.length === 0) {
+        throw new EntraError(EntraErrorType.NotConnected, `tenant ${tenant.tenantId} returned no organization`);
+      }
+    });
+  }
+
+  /**
+   * The user with this object id or userPrincipalName, or `null` when Graph answers 404 (which right after a create
+   * can also mean "not replicated yet"). Read-only.
+   * @throws EntraError PermissionDenied (User.Read.All), NotConnected, Throttled, Transient, InvalidValue
+   */
+  async getUser(tenant: TenantRef, idOrUpn: string): Promise<EntraUser | null> {
+    const context = { operation: `get user ${idOrUpn}`, permission: GraphPermission.UserReadAll };
+    return this.call(tenant, context, async (client) => {
+      try {
+        const raw = (await this.request(client, `/users/${encodeURIComponent(idOrUpn)}`)
+          .select([...userSelect])
+          .get()) as Record<string, unknown>;
+        return toEntraUser(raw);
+      } catch (error) {
+        if (isNotFound(error)) return null;
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * The user whose `mail` is this address (`$filter=mail eq …`), or `null`. Read-only.
+   * @throws EntraError PermissionDenied (User.Read.All), NotConnected, Throttled, Transient
+   */
+  async findUserByMail(tenant: TenantRef, mail: string): Promise<EntraUser | null> {
+    const context = { operation: `find user by mail ${mail}`, permission: GraphPermission.UserReadAll };
+    return this.call(tenant, context, async (client) => {
+      const page = (await this.request(client, '/users')
+        .filter(encodeURIComponent(`mail eq ${odataString(mail)}`))
+        .select([...userSelect])
+        .top(1)
+        .get()) as GraphPage<Record<string, unknown>>;
+      const first = page.value[0];
+      return first === undefined ? null : toEntraUser(first);
+    });
+  }
+
+  /**
+   * Creates an enabled user with a random strong password (never logged or returned) that must be changed at first
+   * sign-in. Idempotent: when a user with the same userPrincipalName already exists — including one made by an
+   * earlier attempt whose response was lost — it is read and returned with `linked: true` instead.
+   * @throws EntraError Conflict (another user has this mail/proxyAddresses: `property` names it), NotFound (the
+   * existing user cannot be read yet: replication lag, retry), InvalidValue (names the property), PermissionDenied
+   * (User.ReadWrite.All), NotConnected, Throttled, Transient
+   */
+  async createUser(tenant: TenantRef, user: NewEntraUser): Promise<CreateUserResult> {
+    const fields = Object.fromEntries(
+      Object.entries(user).filter(([, value]) => value !== undefined && value !== null),
+    ) as Partial<NewEntraUser>;
+    const context: GraphCallContext = {
+      operation: `create user ${user.userPrincipalName}`,
+      properties: fields,
+      permission: GraphPermission.UserReadWriteAll,
+    };
+    const created = await this.call(tenant, context, async (client) => {
+      try {
+        const raw = (await this.request(client, '/users').post({
+          ...fields,
+          accountEnabled: true,
+          passwordProfile: { forceChangePasswordNextSignIn: true, password: generateInitialPassword() },
+        })) as Record<string, unknown>;
+        return toEntraUser(raw);
+      } catch (error) {
+        if (error instanceof GraphError && conflictProperty(error) === 'userPrincipalName') return null;
+        throw error;
+      }
+    });
+    if (created !== null) return { user: created, linked: false };
+
+    const existing = await this.getUser(tenant, user.userPrincipalName);
+    if (existing === null) {
+      throw new EntraError(
+        EntraErrorType.NotFound,
+        `${context.operation}: a user with this userPrincipalName exists but cannot be read yet (replication lag); retry to link it`,
+        { status: 404, property: 'userPrincipalName' },
+      );
+    }
+    this.logger?.debug(
+      { tenantId: tenant.tenantId, userId: existing.id },
+      'linked existing Entra user by userPrincipalName',
+    );
+    return { user: existing, linked: true };
+  }
+
+  /**
+   * Writes the given properties (minimal PATCH: `undefined` keys are left out, `null` clears). An empty patch makes
+   * no call. Idempotent.
+   * @throws EntraError NotFound (unknown user, or not replicated yet), InvalidValue (names the property), Conflict
+   * (mail taken), PermissionDenied (User.ReadWrite.All; User-LifeCycleInfo.ReadWrite.All for employee dates),
+   * NotConnected, Throttled, Transient
+   */
+  async updateUser(tenant: TenantRef, id: string, patch: GraphUserFields): Promise<void> {
+    await this.patchUser(tenant, id, definedFields(patch), `update user ${id}`);
+  }
+
+  /**
+   * Makes `managerId` the user's manager (PUT …/manager/$ref). Idempotent: setting the same manager again succeeds.
+   * @throws EntraError NotFound (user or manager unknown or not replicated yet), PermissionDenied (User.ReadWrite.All),
+   * NotConnected, Throttled, Transient
+   */
+  async setManager(tenant: TenantRef, id: string, managerId: string): Promise<void> {
+    const context = {
+      operation: `set manager of user ${id} to ${managerId}`,
+      permission: GraphPermission.UserReadWriteAll,
+    };
+    await this.call(tenant, context, async (client) => {
+      await this.request(client, `/users/${encodeURIComponent(id)}/manager/$ref`).put({
+        '@odata.id': `${this.clients.graphBaseUrl}/v1.0/users/${encodeURIComponent(managerId)}`,
+      });
+    });
+  }
+
+  /**
+   * Removes the user's manager (DELETE …/manager/$ref). Idempotent: no manager (404) is success.
+   * @throws EntraError PermissionDenied (User.ReadWrite.All), NotConnected, Throttled, Transient
+   */
+  async removeManager(tenant: TenantRef, id: string): Promise<void> {
+    const context = { operation: `remove manager of user ${id}`, permission: GraphPermission.UserReadWriteAll };
+    await this.call(tenant, context, async (client) => {
+      try {
+        await this.request(client, `/users/${encodeURIComponent(id)}/manager/$ref`).delete();
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+    });
+  }
+
+  /**
+   * The object id of the user's manager, or `null` when the user has none. Graph answers 404 both for "no manager"
+   * and "no such user", so a 404 is followed by a read of the user to tell them apart. Read-only.
+   * @throws EntraError NotFound (the user does not exist, or not yet), PermissionDenied (User.Read.All), NotConnected,
+   * Throttled, Transient
+   */
+  async getManagerId(tenant: TenantRef, id: string): Promise<string | null> {
+    const context = { operation: `get manager of user ${id}`, permission: GraphPermission.UserReadAll };
+    const managerId = await this.call(tenant, context, async (client) => {
+      try {
+        const manager = (await this.request(client, `/users/${encodeURIComponent(id)}/manager`)
+          .select(['id'])
+          .get()) as { id?: string };
+        return manager.id ?? null;
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    });
+    if (managerId !== undefined) return managerId;
+    if ((await this.getUser(tenant, id)) === null) {
+      throw new EntraError(
+        EntraErrorType.NotFound,
+        `${context.operation}: user ${id} not found (or not yet replicated)`,
+        {
+          status: 404,
+        },
+      );
+    }
+    return null;
+  }
+
+  /**
+   * Sets (or with `null` clears) employeeLeaveDateTime, an Edm.DateTimeOffset such as `2027-03-31T23:59:59Z`.
+   * Idempotent.
+   * @throws EntraError PermissionDenied (User-LifeCycleInfo.ReadWrite.All), InvalidValue (property
+   * `employeeLeaveDateTime`, e.g. a bare date), NotFound, NotConnected, Throttled, Transient
+   */
+  async setEmployeeLeaveDateTime(tenant: TenantRef, id: string, leaveDateTime: string | null): Promise<void> {
+    await this.patchUser(
+      tenant,
+      id,
+      { employeeLeaveDateTime: leaveDateTime },
+      `set employeeLeaveDateTime of user ${id}`,
+    );
+  }
+
+  /**
+   * Enables or disables sign-in (accountEnabled). Idempotent.
+   * @throws EntraError PermissionDenied (User.EnableDisableAccount.All), NotFound, NotConnected, Throttled, Transient
+   */
+  async setAccountEnabled(tenant: TenantRef, id: string, enabled: boolean): Promise<void> {
+    await this.patchUser(tenant, id, { accountEnabled: enabled }, `${enabled ? 'enable' : 'disable'} user ${id}`);
+  }
+
+  /**
+   * Invalidates the user's refresh tokens and session cookies (POST …/revokeSignInSessions). Idempotent in effect.
+   * @throws EntraError NotFound, PermissionDenied (User.RevokeSessions.All), NotConnected, Throttled, Transient
+   */
+  async revokeSignInSessions(tenant: TenantRef, id: string): Promise<void> {
+    const context = {
+      operation: `revoke sign-in sessions of user ${id}`,
+      permission: GraphPermission.RevokeSessionsAll,
+    };
+    await this.call(tenant, context, async (client) => {
+      await this.request(client, `/users/${encodeURIComponent(id)}/revokeSignInSessions`).post({});
+    });
+  }
+
+  /**
+   * Deletes the user (it goes to Entra's deleted items for 30 days). Idempotent: a user already gone (404) is success.
+   * @throws EntraError PermissionDenied (User.ReadWrite.All), NotConnected, Throttled, Transient
+   */
+  async deleteUser(tenant: TenantRef, id: string): Promise<void> {
+    const context = { operation: `delete user ${id}`, permission: GraphPermission.UserReadWriteAll };
+    await this.call(tenant, context, async (client) => {
+      try {
+        await this.request(client, `/users/${encodeURIComponent(id)}`).delete();
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+    });
+  }
+
+  /** Closes network resources (the TLS agent). The directory must not be used afterwards. */
+  async close(): Promise<void> {
+    await this.clients.close();
+  }
+
+  private async patchUser(
+    tenant: TenantRef,
+    id: string,
+    properties: Record<string, unknown>,
+    operation: string,
+  ): Promise<void> {
+    if (Object.keys(properties).length === 0) return;
+    const context = { operation, properties, permission: GraphPermission.UserReadWriteAll };
+    await this.call(tenant, context, async (client) => {
+      await this.request(client, `/users/${encodeURIComponent(id)}`).patch(properties);
+    });
+  }
+
+  private request(client: Client, path: string): GraphRequest {
+    return client.api(path).option('signal', AbortSignal.timeout(this.clients.requestTimeoutMs));
+  }
+
+  /** Runs one Graph call for the tenant and maps whatever it throws to an {@link EntraError}. */
+  private async call<T>(tenant: TenantRef, context: GraphCallContext, run: (client: Client) => Promise<T>): Promise<T> {
+    const started = Date.now();
+    try {
+      const result = await run(this.clients.forTenant(tenant.tenantId).client);
+      this.logger?.debug({ tenantId: tenant.tenantId, ms: Date.now() - started }, context.operation);
+      return result;
+    } catch (error) {
+      throw await this.mapError(tenant, error, context);
+    }
+  }
+
+  private async mapError(tenant: TenantRef, error: unknown, context: GraphCallContext): Promise<EntraError> {
+    let mapped = mapGraphError(error, context);
+    if (mapped.details.code === 'endpoints_resolution_error') {
+      mapped = await this.clients.diagnoseAuthority(tenant.tenantId, error);
+    }
+    this.logger?.warn(
+      {
+        tenantId: tenant.tenantId,
+        type: mapped.type,
+        status: mapped.details.status,
+        code: mapped.details.code,
+        retryAfterMs: mapped.details.retryAfterMs,
+        property: mapped.details.property,
+        permission: mapped.details.permission,
+      },
+      mapped.message,
+    );
+    return mapped;
+  }
+}
+
+interface GraphPage<T> {
+  value: T[];
+  '@odata.nextLink'?: string;
+}

@@ -1,0 +1,226 @@
+/**
+ * Joiner's relational schema (PostgreSQL 15 subset, the same on PostgreSQL and on embedded PGlite).
+ * Change it here, then run `npm run db:generate` and commit the SQL that drizzle-kit writes to `store/migrations/`.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import type { HrEmployee } from '../domain/hr-employee';
+import type { CompanyPolicies } from '../domain/policies';
+
+/** A timestamp with time zone, read and written as a JS `Date`. */
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const createdAt = () => at('created_at').notNull().defaultNow();
+const updatedAt = () => at('updated_at').notNull().defaultNow();
+
+/** Whether a company's Microsoft Entra tenant is connected (admin consent given, not removed). */
+export const EntraConnectionStatus = { Connected: 'connected', Disconnected: 'disconnected' } as const;
+export type EntraConnectionStatus = (typeof EntraConnectionStatus)[keyof typeof EntraConnectionStatus];
+
+/** What happened to an HR webhook event: applied (and queued for Temporal), or older than the stored snapshot. */
+export const HrEventOutcome = { Accepted: 'accepted', Stale: 'stale' } as const;
+export type HrEventOutcome = (typeof HrEventOutcome)[keyof typeof HrEventOutcome];
+
+/**
+ * The Graph property values Joiner last wrote for an employee (the lifecycle's `GraphUserFields`), kept so the next
+ * change patches only what differs. Opaque to the store.
+ */
+export type PushedGraphState = Record<string, unknown>;
+
+/** Tenants of Joiner: one HR system and one Entra tenant each. The default company has id `default`. */
+export const companies = pgTable(
+  'companies',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    policies: jsonb('policies').$type<CompanyPolicies>().notNull(),
+    /**
+     * HMAC secret of this company's HR webhooks; null for the default company, whose secret is env WEBHOOK_SECRET.
+     * Kept in clear text because verifying an HMAC needs the secret itself.
+     */
+    webhookSecret: text('webhook_secret'),
+    entraTenantId: text('entra_tenant_id'),
+    entraStatus: text('entra_status').$type<EntraConnectionStatus>().notNull().default('disconnected'),
+    entraConnectedAt: at('entra_connected_at'),
+    entraDisconnectedAt: at('entra_disconnected_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    check('companies_entra_status_check', sql`${t.entraStatus} in ('connected', 'disconnected')`),
+    check(
+      'companies_connected_has_tenant_check',
+      sql`${t.entraStatus} = 'disconnected' or ${t.entraTenantId} is not null`,
+    ),
+  ],
+);
+
+/** The latest HR snapshot of each employee (the desired state) and what the lifecycle last did with it. */
+export const employees = pgTable(
+  'employees',
+  {
+    companyId: text('company_id')
+      .notNull()
+      .references(() => companies.id),
+    id: text('id').notNull(),
+    snapshot: jsonb('snapshot').$type<HrEmployee>().notNull(),
+    version: bigint('version', { mode: 'number' }).notNull(),
+    /** Copy of `snapshot.workEmail`, a column so that lookups by email can use an index. */
+    workEmail: text('work_email'),
+    entraObjectId: text('entra_object_id'),
+    pushedGraphState: jsonb('pushed_graph_state').$type<PushedGraphState>(),
+    /** The lifecycle phase shown in the console (e.g. `waiting`, `provisioned`, `blocked`). */
+    phase: text('phase'),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ name: 'employees_pkey', columns: [t.companyId, t.id] }),
+    index('employees_company_work_email_idx').on(t.companyId, sql`lower(${t.workEmail})`),
+    // One Entra user belongs to at most one employee of a company: a second link is a data problem to surface.
+    uniqueIndex('employees_company_entra_object_id_key')
+      .on(t.companyId, t.entraObjectId)
+      .where(sql`${t.entraObjectId} is not null`),
+  ],
+);
+
+/**
+ * Every HR webhook event received: the dedupe record (event id unique per company) and, for accepted events not yet
+ * handed to Temporal, the outbox (`delivered_at is null`).
+ */
+export const webhookEvents = pgTable(
+  'webhook_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    companyId: text('company_id')
+      .notNull()
+      .references(() => companies.id),
+    eventId: text('event_id').notNull(),
+    type: text('type').notNull(),
+    occurredAt: at('occurred_at').notNull(),
+    employeeId: text('employee_id').notNull(),
+    employeeVersion: bigint('employee_version', { mode: 'number' }).notNull(),
+    /** The snapshot the event carried, whether or not it was applied (what HR sent, for support and redelivery). */
+    snapshot: jsonb('snapshot').$type<HrEmployee>().notNull(),
+    receivedAt: at('received_at').notNull().defaultNow(),
+    outcome: text('outcome').$type<HrEventOutcome>().notNull(),
+    deliveredAt: at('delivered_at'),
+    deliveryAttempts: integer('delivery_attempts').notNull().default(0),
+    lastAttemptAt: at('last_attempt_at'),
+    lastDeliveryError: text('last_delivery_error'),
+  },
+  (t) => [
+    uniqueIndex('webhook_events_company_event_id_key').on(t.companyId, t.eventId),
+    index('webhook_events_company_employee_idx').on(t.companyId, t.employeeId),
+    index('webhook_events_undelivered_idx')
+      .on(t.id)
+      .where(sql`${t.outcome} = 'accepted' and ${t.deliveredAt} is null`),
+    check('webhook_events_outcome_check', sql`${t.outcome} in ('accepted', 'stale')`),
+  ],
+);
+
+/** Bearer tokens for the SCIM endpoint, made on the Access tokens page. Only a SHA-256 hash of the secret is kept. */
+export const accessTokens = pgTable(
+  'access_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    companyId: text('company_id')
+      .notNull()
+      .references(() => companies.id),
+    name: text('name').notNull(),
+    description: text('description'),
+    /** Lower-case hex SHA-256 of the whole token. */
+    tokenHash: text('token_hash').notNull(),
+    /** The first characters of the token, not secret, so an administrator can tell tokens apart. */
+    displayPrefix: text('display_prefix').notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: at('last_used_at'),
+    revokedAt: at('revoked_at'),
+  },
+  (t) => [
+    uniqueIndex('access_tokens_token_hash_key').on(t.tokenHash),
+    index('access_tokens_company_idx').on(t.companyId, t.createdAt),
+  ],
+);
+
+/** SCIM users written by Entra's provisioning service (DESIGN.md §3.4); `resource` is the whole SCIM resource. */
+export const scimUsers = pgTable(
+  'scim_users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    companyId: text('company_id')
+      .notNull()
+      .references(() => companies.id),
+    userName: text('user_name').notNull(),
+    externalId: text('external_id'),
+    active: boolean('active').notNull().default(true),
+    displayName: text('display_name'),
+    /** The `emails[type eq "work"].value` of the resource, a column so that filters on it can use an index. */
+    workEmail: text('work_email'),
+    resource: jsonb('resource').$type<Record<string, unknown>>().notNull(),
+    employeeId: text('employee_id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    /** Rises with every change; the ETag is `W/"<version>"`. */
+    version: integer('version').notNull().default(1),
+  },
+  (t) => [
+    // SCIM userName is unique and compared case-insensitively (RFC 7643 §4.1.1).
+    uniqueIndex('scim_users_company_user_name_key').on(t.companyId, sql`lower(${t.userName})`),
+    index('scim_users_company_external_id_idx').on(t.companyId, t.externalId),
+    index('scim_users_company_work_email_idx').on(t.companyId, sql`lower(${t.workEmail})`),
+    index('scim_users_company_display_name_idx').on(t.companyId, sql`lower(${t.displayName})`),
+    index('scim_users_company_employee_idx').on(t.companyId, t.employeeId),
+  ],
+);
+
+/** SCIM groups written by Entra's provisioning service. */
+export const scimGroups = pgTable(
+  'scim_groups',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    companyId: text('company_id')
+      .notNull()
+      .references(() => companies.id),
+    displayName: text('display_name').notNull(),
+    externalId: text('external_id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    /** Rises with every change; the ETag is `W/"<version>"`. */
+    version: integer('version').notNull().default(1),
+  },
+  (t) => [
+    uniqueIndex('scim_groups_company_display_name_key').on(t.companyId, sql`lower(${t.displayName})`),
+    index('scim_groups_company_external_id_idx').on(t.companyId, t.externalId),
+  ],
+);
+
+/** Members of SCIM groups; deleting a user or a group removes its memberships. */
+export const scimGroupMembers = pgTable(
+  'scim_group_members',
+  {
+    groupId: uuid('group_id')
+      .notNull()
+      .references(() => scimGroups.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => scimUsers.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    primaryKey({ name: 'scim_group_members_pkey', columns: [t.groupId, t.userId] }),
+    index('scim_group_members_user_idx').on(t.userId),
+  ],
+);

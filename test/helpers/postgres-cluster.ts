@@ -1,0 +1,131 @@
+/**
+ * A throwaway PostgreSQL cluster for the test run: initdb in a temp dir, started on a free port bound to 127.0.0.1,
+ * stopped and deleted at the end. Uses the server binaries of the machine (Debian's `postgresql` package in CI).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** A running cluster; `url` connects as the superuser `postgres` to the `postgres` database. */
+export interface PostgresCluster {
+  url: string;
+  dir: string;
+  binDir: string;
+  startMs: number;
+}
+
+/**
+ * Finds a directory holding `initdb` and `pg_ctl`: $PG_BIN, then the newest /usr/lib/postgresql/<version>/bin (Debian,
+ * where they are not on PATH), then PATH. Undefined when PostgreSQL is not installed.
+ */
+export function findPostgresBinDir(): string | undefined {
+  const hasServer = (dir: string) => existsSync(path.join(dir, 'initdb')) && existsSync(path.join(dir, 'pg_ctl'));
+  const fromEnv = process.env.PG_BIN;
+  if (fromEnv !== undefined && fromEnv !== '') return hasServer(fromEnv) ? fromEnv : undefined;
+  const debianRoot = '/usr/lib/postgresql';
+  if (existsSync(debianRoot)) {
+    const versions = readdirSync(debianRoot)
+      .filter((v) => /^\d+(\.\d+)?$/.test(v))
+      .sort((a, b) => Number(b) - Number(a));
+    for (const version of versions) {
+      const dir = path.join(debianRoot, version, 'bin');
+      if (hasServer(dir)) return dir;
+    }
+  }
+  return (process.env.PATH ?? '').split(path.delimiter).find((dir) => dir !== '' && hasServer(dir));
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** PostgreSQL refuses to run as root: as root, run its programs as the `postgres` user, which must own the dir. */
+async function asServerUser(dir: string): Promise<(file: string, args: string[]) => Promise<unknown>> {
+  if (process.getuid?.() !== 0) return (file, args) => run(file, args);
+  const { stdout: uid } = await run('id', ['-u', 'postgres']);
+  const { stdout: gid } = await run('id', ['-g', 'postgres']);
+  await chown(dir, Number(uid.trim()), Number(gid.trim()));
+  return (file, args) => run('runuser', ['-u', 'postgres', '--', file, ...args]);
+}
+
+/**
+ * Creates and starts a cluster. Durability is switched off (fsync, synchronous_commit): the data is thrown away.
+ * @throws Error with the server log when initdb or the start fails
+ */
+export async function startPostgresCluster(binDir: string): Promise<PostgresCluster> {
+  const started = performance.now();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'joiner-pg-'));
+  const dataDir = path.join(dir, 'data');
+  const logFile = path.join(dir, 'server.log');
+  try {
+    const exec = await asServerUser(dir);
+    await exec(path.join(binDir, 'initdb'), [
+      '-D',
+      dataDir,
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '--no-sync',
+      '-E',
+      'UTF8',
+    ]);
+    // A free port can be taken between the probe and the start by another process: try a few.
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      const serverOptions = [
+        `-p ${port}`,
+        `-k ${dir}`,
+        '-c listen_addresses=127.0.0.1',
+        '-c fsync=off',
+        '-c synchronous_commit=off',
+        '-c full_page_writes=off',
+        '-c max_connections=200',
+      ].join(' ');
+      try {
+        await exec(path.join(binDir, 'pg_ctl'), ['-w', '-D', dataDir, '-l', logFile, '-o', serverOptions, 'start']);
+        return {
+          url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+          dir,
+          binDir,
+          startMs: performance.now() - started,
+        };
+      } catch (err) {
+        if (attempt >= 3) throw err;
+      }
+    }
+  } catch (err) {
+    const log = await readFile(logFile, 'utf8').catch(() => '');
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(`could not start a PostgreSQL test cluster with ${binDir}: ${String(err)}\n${log}`, { cause: err });
+  }
+}
+
+/** Stops the cluster at once (its data is thrown away) and deletes its directory. */
+export async function stopPostgresCluster(cluster: PostgresCluster): Promise<void> {
+  const exec = await asServerUser(cluster.dir);
+  try {
+    await exec(path.join(cluster.binDir, 'pg_ctl'), [
+      '-w',
+      '-D',
+      path.join(cluster.dir, 'data'),
+      '-m',
+      'immediate',
+      'stop',
+    ]);
+  } finally {
+    await rm(cluster.dir, { recursive: true, force: true });
+  }
+}
