@@ -144,6 +144,8 @@ export const Aadsts = {
       `The resource principal named ${resource} was not found in the tenant named ${tenantName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
       origin,
     ),
+  transient: (origin: string, status: number) =>
+    aadstsError(status, 'temporarily_unavailable', 90033, 'A transient error has occurred. Please try again.', origin),
   redirectUriMismatch: (origin: string, redirectUri: string, appId: string) =>
     aadstsError(
       400,

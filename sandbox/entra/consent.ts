@@ -5,13 +5,10 @@ import { Aadsts } from './aadsts';
 import type { SandboxContext } from './context';
 import { ConsentMode } from './context';
 import { readBody } from './http-body';
+import { originOf } from './origin';
 import type { SandboxApp, SandboxTenant } from './state';
 
 const sharedTenants = new Set(['common', 'organizations']);
-
-function originOf(ctx: ParameterizedContext): string {
-  return `${ctx.protocol}://${ctx.host}`;
-}
 
 function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -1,7 +1,6 @@
 import type { ParameterizedContext } from 'koa';
 import Router from '@koa/router';
 import type { ConsentMode } from './context';
-import type { SettingsPatch } from './control';
 import { ControlError, type SandboxControl } from './control';
 import { parseFaultSpec } from './faults';
 import { readBody } from './http-body';
@@ -69,7 +68,7 @@ export function controlRoutes(control: SandboxControl): Router {
     const body = await jsonBody(ctx);
     if (body['tenantId'] !== undefined && typeof body['tenantId'] !== 'string')
       throw new ControlError(400, 'tenantId must be a string');
-    control.setConsent(body['mode'] as ConsentMode, body['tenantId'] as string | undefined);
+    control.setConsent(body['mode'] as ConsentMode, body['tenantId']);
     ctx.status = 204;
   });
   router.put('/tenants/:tenantId/permissions', async (ctx) => {
@@ -78,11 +77,7 @@ export function controlRoutes(control: SandboxControl): Router {
       throw new ControlError(400, 'appId must be a string');
     if (!('permissions' in body))
       throw new ControlError(400, 'permissions is required (an array, or null to remove consent)');
-    control.setPermissions(
-      ctx.params.tenantId ?? '',
-      body['permissions'] as string[] | null,
-      body['appId'] as string | undefined,
-    );
+    control.setPermissions(ctx.params.tenantId ?? '', body['permissions'] as string[] | null, body['appId']);
     ctx.status = 204;
   });
   router.post('/tenants', async (ctx) => {
@@ -99,7 +94,7 @@ export function controlRoutes(control: SandboxControl): Router {
     ctx.body = control.settings();
   });
   router.patch('/settings', async (ctx) => {
-    control.updateSettings((await jsonBody(ctx)) as SettingsPatch);
+    control.updateSettings(await jsonBody(ctx));
     ctx.body = control.settings();
   });
   return router;

@@ -1,7 +1,7 @@
 import type { SandboxContext, SandboxSettings } from './context';
 import { ConsentMode } from './context';
 import type { Fault, FaultSpec } from './faults';
-import type { SandboxTenant, SandboxUser, TenantSeed, TenantSize } from './state';
+import type { SandboxTenant, SandboxUser, TenantSeed } from './state';
 import type { ThrottleLimits } from './throttling';
 
 /** Thrown for a control request that names something unknown or carries a bad value (HTTP 400/404). */
@@ -196,7 +196,7 @@ export class SandboxControl {
             throw new ControlError(400, `throttling.resourceUnitsPerWindow.${size} must be a positive number`);
           }
         }
-        Object.assign(throttle.limits.resourceUnitsPerWindow, resourceUnitsPerWindow as Record<TenantSize, number>);
+        Object.assign(throttle.limits.resourceUnitsPerWindow, resourceUnitsPerWindow);
       }
       Object.assign(throttle.limits, numbers);
       if (enabled !== undefined) throttle.enabled = enabled;

@@ -90,7 +90,7 @@ export function parseFaultSpec(input: unknown): FaultSpec | string {
     count: count as number,
     ...(status !== undefined ? { status: status as number } : {}),
     ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
-    ...(spec['method'] !== undefined ? { method: spec['method'] as string } : {}),
+    ...(spec['method'] !== undefined ? { method: spec['method'] } : {}),
     ...(path !== undefined ? { path } : {}),
   };
 }

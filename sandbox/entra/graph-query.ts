@@ -96,6 +96,10 @@ function parseSearch(raw: string): (row: Row) => boolean {
     ) ?? true;
 }
 
+function sortKey(value: unknown): string {
+  return typeof value === 'string' ? value.toLowerCase() : JSON.stringify(value ?? '');
+}
+
 function parseOrderBy(raw: string, advanced: boolean): (a: Row, b: Row) => number {
   const [name = '', direction = 'asc'] = raw.trim().split(/\s+/);
   const prop = canonicalProperty(name);
@@ -105,8 +109,8 @@ function parseOrderBy(raw: string, advanced: boolean): (a: Row, b: Row) => numbe
   }
   const sign = direction.toLowerCase() === 'desc' ? -1 : 1;
   return (a, b) => {
-    const x = String(a[prop] ?? '').toLowerCase();
-    const y = String(b[prop] ?? '').toLowerCase();
+    const x = sortKey(a[prop]);
+    const y = sortKey(b[prop]);
     return x < y ? -sign : x > y ? sign : 0;
   };
 }

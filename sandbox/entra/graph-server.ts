@@ -78,7 +78,10 @@ function send(ctx: ParameterizedContext, response: GraphResponse): void {
 export function graphMiddleware(sandbox: SandboxContext): Middleware {
   return async function graph(ctx, next) {
     const match = /^\/v1\.0(\/.*)?$/i.exec(ctx.path);
-    if (!match) return next();
+    if (!match) {
+      await next();
+      return;
+    }
     const requestId = randomUUID();
     const clientRequestId = ctx.get('client-request-id') || requestId;
     ctx.set('request-id', requestId);

@@ -6,6 +6,7 @@ import { Aadsts } from './aadsts';
 import type { SandboxContext } from './context';
 import { simulateLatency } from './context';
 import { readBody } from './http-body';
+import { originOf } from './origin';
 import { consentRoutes } from './consent';
 import { graphAppId, graphAudience } from './signing';
 import type { SandboxTenant } from './state';
@@ -13,10 +14,6 @@ import { secretMatches } from './state';
 
 const sharedTenants = new Set(['common', 'organizations', 'consumers']);
 const graphResources = new Set([graphAudience, `${graphAudience}/`, graphAppId]);
-
-export function originOf(ctx: ParameterizedContext): string {
-  return `${ctx.protocol}://${ctx.host}`;
-}
 
 function sendAadsts(ctx: ParameterizedContext, err: AadstsError): void {
   ctx.status = err.status;
@@ -95,10 +92,21 @@ export function identityRoutes(sandbox: SandboxContext): Router {
   router.post('/:tenant/oauth2/v2.0/token', async (ctx) => {
     await simulateLatency(sandbox.settings);
     const form = new URLSearchParams(await readBody(ctx.req));
+    const fault = sandbox.faults.take(ctx.method, ctx.path);
+    if (fault && fault.kind !== 'drop') {
+      const status = fault.kind === 'throttle' ? 429 : (fault.status ?? 503);
+      const retryAfter = fault.retryAfterSeconds ?? (fault.kind === 'throttle' ? 1 : undefined);
+      if (retryAfter !== undefined) ctx.set('Retry-After', String(retryAfter));
+      return sendAadsts(ctx, Aadsts.transient(originOf(ctx), status));
+    }
     const result = await issueToken(sandbox, originOf(ctx), ctx.params.tenant ?? '', form);
     if ('status' in result) return sendAadsts(ctx, result);
     ctx.set('Cache-Control', 'no-store, no-cache');
     ctx.body = result;
+    if (fault?.kind === 'drop') {
+      ctx.respond = false;
+      ctx.req.socket.destroy();
+    }
   });
 
   const consent = consentRoutes(sandbox);

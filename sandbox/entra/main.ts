@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEntraSandbox } from './server';
-import type { TenantSize } from './state';
 
 const usage = `Usage: npm run sandbox:entra -- [--port 8443] [--data-dir ./.joiner/entra-sandbox] [--control]
        [--latency-ms 0] [--replication-lag-ms 0] [--tenant-size small|medium|large] [--no-throttling]
@@ -59,7 +58,7 @@ async function main(): Promise<void> {
     control: values.control,
     latencyMs: numberOption('latency-ms', values['latency-ms'], 0),
     replicationLagMs: numberOption('replication-lag-ms', values['replication-lag-ms'], 0),
-    tenantSize: size as TenantSize,
+    tenantSize: size,
     consentMode: consent,
     ...(values['no-throttling'] ? { throttling: false as const } : {}),
   });

@@ -133,7 +133,10 @@ export async function startEntraSandbox(options: EntraSandboxOptions = {}): Prom
   const identity = identityRoutes(sandbox);
   app.use(identity.routes()).use(identity.allowedMethods());
 
-  const server = createServer({ cert: certificate.certPem, key: certificate.keyPem }, app.callback());
+  const handle = app.callback();
+  const server = createServer({ cert: certificate.certPem, key: certificate.keyPem }, (req, res) => {
+    void handle(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());

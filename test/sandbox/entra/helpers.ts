@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- Graph JSON bodies are asserted field by field in tests */
 import { Agent } from 'undici';
 import type { EntraSandbox, EntraSandboxOptions } from '../../../sandbox/entra/server';
 import { startEntraSandbox } from '../../../sandbox/entra/server';
@@ -27,7 +28,7 @@ export async function startFixture(options: EntraSandboxOptions = {}): Promise<S
   const call = (path: string, init: RequestInit & { token?: string } = {}) => {
     const headers = new Headers(init.headers);
     if (init.token) headers.set('authorization', `Bearer ${init.token}`);
-    return fetch(`${entra.url}${path}`, { ...init, headers, dispatcher } as RequestInit);
+    return fetch(`${entra.url}${path}`, { ...init, headers, dispatcher });
   };
   const token = async (tenantId = entra.tenantId) => {
     const cached = tokens.get(tenantId);

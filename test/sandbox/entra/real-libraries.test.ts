@@ -35,7 +35,7 @@ describe('the real Microsoft libraries against the Entra sandbox', () => {
       baseUrl: entra.url,
       customHosts: new Set(['localhost']),
       fetchOptions: { dispatcher },
-    } as Parameters<typeof Client.initWithMiddleware>[0]);
+    });
   }
 
   it('ClientSecretCredential gets a Graph token over HTTPS with tlsOptions.ca and serves the second from its cache', async () => {
@@ -71,8 +71,10 @@ describe('the real Microsoft libraries against the Entra sandbox', () => {
   });
 
   it('the Graph client reads the verified domains from /organization', async () => {
-    const org = await graphClient().api('/organization').get();
-    const names = org.value[0].verifiedDomains.map((d: { name: string }) => d.name).sort();
+    const org = (await graphClient().api('/organization').get()) as {
+      value: { verifiedDomains: { name: string }[] }[];
+    };
+    const names = org.value[0]!.verifiedDomains.map((d) => d.name).sort();
     expect(names).toEqual(['contoso.com', 'contoso.onmicrosoft.com']);
   });
 
@@ -132,12 +134,13 @@ describe('the real Microsoft libraries against the Entra sandbox', () => {
       });
     }
     const seen: string[] = [];
-    let page = await client.api('/users').top(2).select(['id', 'userPrincipalName']).get();
+    type Page = { value: { userPrincipalName: string }[]; '@odata.nextLink'?: string };
+    let page = (await client.api('/users').top(2).select(['id', 'userPrincipalName']).get()) as Page;
     for (;;) {
-      seen.push(...page.value.map((u: { userPrincipalName: string }) => u.userPrincipalName));
+      seen.push(...page.value.map((u) => u.userPrincipalName));
       if (!page['@odata.nextLink']) break;
       expect(page['@odata.nextLink']).toMatch(new RegExp(`^${entra.url}/v1.0/users\\?`));
-      page = await client.api(page['@odata.nextLink']).get();
+      page = (await client.api(page['@odata.nextLink']).get()) as Page;
     }
     expect(seen).toEqual(['pager0', 'pager1', 'pager2', 'pager3', 'pager4'].map((a) => `${a}@contoso.com`));
   });
