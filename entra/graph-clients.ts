@@ -246,10 +246,12 @@ function retryOptions(policy: InProcessRetry): RetryHandlerOptions {
 function networkReason(error: unknown): string {
   let current: unknown = error;
   const parts: string[] = [];
-  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
-    const code = (current as Error & { code?: unknown }).code;
-    parts.push(typeof code === 'string' ? `${code}: ${current.message}` : current.message);
-    current = current.cause;
+  // Duck-typed: errors from undici may come from another realm (e.g. under jest), where `instanceof Error` fails.
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+    const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
+    const text = typeof message === 'string' ? message : '';
+    parts.push(typeof code === 'string' ? `${code}: ${text}` : text);
+    current = cause;
   }
-  return parts.join(' ← ') || String(error);
+  return parts.filter((p) => p !== '').join(' ← ') || String(error);
 }

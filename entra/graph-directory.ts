@@ -87,6 +87,7 @@ export class GraphDirectory implements EntraDirectory {
   private readonly clients: GraphClients;
   private readonly logger: EntraLogger | undefined;
 
+  /** Builds nothing on the network yet: credentials and clients are made per tenant on first use. */
   constructor(options: GraphDirectoryOptions) {
     this.clients = new GraphClients(options);
     this.logger = options.logger;
@@ -198,7 +199,8 @@ export class GraphDirectory implements EntraDirectory {
           accountEnabled: true,
           passwordProfile: { forceChangePasswordNextSignIn: true, password: generateInitialPassword() },
         })) as Record<string, unknown>;
-        return toEntraUser(raw);
+        // The 201 holds only Graph's default property set: complete it with what was written.
+        return toEntraUser({ ...fields, accountEnabled: true, ...raw });
       } catch (error) {
         if (error instanceof GraphError && conflictProperty(error) === 'userPrincipalName') return null;
         throw error;
@@ -346,6 +348,15 @@ export class GraphDirectory implements EntraDirectory {
         if (!isNotFound(error)) throw error;
       }
     });
+  }
+
+  /**
+   * Drops the tenant's cached credential, token and client, so that the next call fetches a new token: after the
+   * tenant was disconnected, reconnected or its consented permissions changed (tokens carry the roles granted when
+   * they were issued, for up to an hour).
+   */
+  forgetTenant(tenant: TenantRef): void {
+    this.clients.forget(tenant.tenantId);
   }
 
   /** Closes network resources (the TLS agent). The directory must not be used afterwards. */

@@ -80,7 +80,7 @@ export function conflictProperty(error: GraphError): string | undefined {
 
 function propertyInMessage(message: string | undefined): string | undefined {
   if (message === undefined) return undefined;
-  const match = /propert(?:y|ies) '?([A-Za-z][A-Za-z0-9]*)'?/.exec(message);
+  const match = /propert(?:y|ies) '?([A-Za-z][A-Za-z0-9]*)'?/i.exec(message);
   return match?.[1];
 }
 
@@ -185,13 +185,20 @@ export function mapGraphError(error: unknown, context: GraphCallContext): EntraE
   }
   const status = error.statusCode;
   if (status === -1 || status === 0 || status === undefined) {
-    const timedOut = error.code === 'TimeoutError' || error.code === 'AbortError';
+    // The SDK keeps a fetch failure's name as `code`, or, for a non-Error (an abort DOMException from another realm),
+    // the thrown object itself as `body`.
+    const thrown: unknown = error.body;
+    const inner =
+      typeof thrown === 'object' && thrown !== null ? (thrown as { name?: unknown; message?: unknown }) : {};
+    const name = error.code ?? (typeof inner.name === 'string' ? inner.name : undefined);
+    const reason = error.message || (typeof inner.message === 'string' ? inner.message : 'no response');
+    const timedOut = name === 'TimeoutError' || name === 'AbortError';
     return new EntraError(
       EntraErrorType.Transient,
       timedOut
         ? `${context.operation} timed out waiting for Graph`
-        : `${context.operation} failed: Graph could not be reached (${error.message})`,
-      { status: -1, code: error.code ?? undefined, cause: error },
+        : `${context.operation} failed: Graph could not be reached (${reason})`,
+      { status: -1, ...(name === undefined ? {} : { code: name }), cause: error },
     );
   }
   const body = parseGraphErrorBody(error);

@@ -1,0 +1,83 @@
+import { ScimUrn } from './constants';
+import { coerceResourceData, type ResourceData } from './coerce';
+import { ScimError, ScimType } from './errors';
+import type { StoredResourceMeta } from './user';
+
+/** A group's stored attributes split into its own data and its member ids (kept in their own table). */
+export interface GroupInput {
+  displayName: string;
+  externalId: string | null;
+  memberIds: string[];
+}
+
+const invalidValue = (detail: string) => ScimError.badRequest(ScimType.invalidValue, detail);
+
+/**
+ * Validates a group after a create, replace or PATCH: displayName present, members reduced to distinct ids (member
+ * `display`, `$ref` and `type` are derived on read). Pure.
+ * @throws ScimError 400 `invalidValue` naming the attribute
+ */
+export function finaliseGroup(candidate: unknown): GroupInput {
+  const data = coerceResourceData('Group', candidate);
+  const displayName = typeof data.displayName === 'string' ? data.displayName.trim() : '';
+  if (displayName === '') throw invalidValue('attribute "displayName" is required');
+  const members = (data.members as Array<{ value?: unknown }> | undefined) ?? [];
+  const ids = new Set<string>();
+  for (const m of members) {
+    if (typeof m.value !== 'string' || m.value.trim() === '')
+      throw invalidValue('attribute "members.value" is required');
+    ids.add(m.value.trim());
+  }
+  return {
+    displayName,
+    externalId: typeof data.externalId === 'string' && data.externalId !== '' ? data.externalId : null,
+    memberIds: [...ids],
+  };
+}
+
+/** One member as answered: the user id, its URI and a display name when known. */
+export interface GroupMemberView {
+  id: string;
+  display: string | null;
+}
+
+/** The SCIM representation of a stored group; `members` undefined means they were not loaded (excluded). Pure. */
+export function groupResource(
+  group: { displayName: string; externalId: string | null },
+  members: readonly GroupMemberView[] | undefined,
+  meta: StoredResourceMeta,
+  baseUrl: string,
+): Record<string, unknown> {
+  return {
+    schemas: [ScimUrn.Group],
+    id: meta.id,
+    ...(group.externalId === null ? {} : { externalId: group.externalId }),
+    displayName: group.displayName,
+    ...(members === undefined
+      ? {}
+      : {
+          members: members.map((m) => ({
+            value: m.id,
+            $ref: `${baseUrl}/Users/${m.id}`,
+            type: 'User',
+            ...(m.display === null ? {} : { display: m.display }),
+          })),
+        }),
+    meta: {
+      resourceType: 'Group',
+      created: meta.created.toISOString(),
+      lastModified: meta.lastModified.toISOString(),
+      location: `${baseUrl}/Groups/${meta.id}`,
+      version: `W/"${meta.version}"`,
+    },
+  };
+}
+
+/** The group data as a PATCH sees it (members as `{ value }` objects). Pure. */
+export function groupPatchDocument(group: GroupInput): ResourceData {
+  return {
+    displayName: group.displayName,
+    ...(group.externalId === null ? {} : { externalId: group.externalId }),
+    members: group.memberIds.map((value) => ({ value })),
+  };
+}
