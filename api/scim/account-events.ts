@@ -9,7 +9,7 @@ import {
   type AccountLifecycleInput,
   type EntraObjectLinkedSignal,
 } from '../../workflows/account-definitions';
-import type { WorkflowClientLike } from '../app';
+import type { WorkflowClientLike } from '../deps';
 
 /** How long a SCIM request waits for Temporal before it answers anyway (the signal keeps trying in the background). */
 export const signalWaitMs = 2000;

@@ -3,8 +3,7 @@ import type { Context, Next } from 'koa';
 import { ScimError } from '../../domain/scim/errors';
 import { resourceTypes, schemaDocuments, scimMaxBodyBytes, serviceProviderConfig } from '../../domain/scim/discovery';
 import { listResponse } from '../../domain/scim/paging';
-import type { Db } from '../../store/db';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { jsonBody } from '../middleware/json-body';
 import { createAccountEvents, type AccountEvents } from './account-events';
 import { requireScimToken } from './auth';
@@ -56,7 +55,7 @@ export interface ScimRouterOptions {
  * router list (`{ scim: scimRouter }`).
  */
 export function scimRouter(deps: AppDeps, options: ScimRouterOptions = {}): Router {
-  const db = deps.db as Db;
+  const { db } = deps;
   const scim: ScimDeps = {
     db,
     logger: deps.logger,
