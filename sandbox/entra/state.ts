@@ -1,0 +1,232 @@
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** Tenant sizes of Graph's identity-and-access throttling: resource units per 10 s per app and tenant. */
+export const TenantSize = { small: 'small', medium: 'medium', large: 'large' } as const;
+export type TenantSize = (typeof TenantSize)[keyof typeof TenantSize];
+
+export interface SandboxDomain {
+  id: string;
+  isVerified: boolean;
+  isDefault: boolean;
+  isInitial: boolean;
+}
+
+export interface SandboxTenant {
+  id: string;
+  displayName: string;
+  size: TenantSize;
+  createdDateTime: string;
+  domains: SandboxDomain[];
+  /** appId → granted application permissions (app roles of Microsoft Graph). No entry: no service principal. */
+  grants: Record<string, string[]>;
+}
+
+export interface SandboxApp {
+  appId: string;
+  displayName: string;
+  /** Client secrets. The sandbox keeps them in its data dir so it can print them at every start. */
+  secrets: string[];
+  /** Application permissions the app requests; admin consent grants exactly these. */
+  requiredPermissions: string[];
+  /** Redirect URIs accepted by adminconsent; empty accepts any http(s) URI (convenient for local demos). */
+  redirectUris: string[];
+}
+
+/** A directory user. Properties follow Graph's names; passwords are never stored. */
+export interface SandboxUser {
+  id: string;
+  /** Milliseconds since epoch of the create: replication lag hides the user from reads until it has passed. */
+  createdAtMs: number;
+  managerId: string | null;
+  props: Record<string, unknown>;
+}
+
+export interface PersistedState {
+  version: 1;
+  defaultTenantId: string;
+  unconsentedTenantId: string;
+  defaultAppId: string;
+  tenants: Record<string, SandboxTenant>;
+  apps: Record<string, SandboxApp>;
+  /** tenantId → userId → user. Insertion order is the listing order. */
+  users: Record<string, Record<string, SandboxUser>>;
+}
+
+/** Permissions the pre-consented app holds: what Joiner needs (see README "Permissions"). */
+export const defaultAppPermissions = [
+  'User.Read.All',
+  'User.ReadWrite.All',
+  'User-LifeCycleInfo.ReadWrite.All',
+  'Organization.Read.All',
+] as const;
+
+/** Tenant to add at start (e.g. for multi-company tests). */
+export interface TenantSeed {
+  id?: string;
+  displayName: string;
+  /** The first domain is the initial `*.onmicrosoft.com` one. */
+  domains: { name: string; isVerified: boolean; isDefault?: boolean }[];
+  size?: TenantSize;
+  /** Application permissions the default app holds in this tenant; absent: not consented. */
+  grantedPermissions?: string[];
+}
+
+export function newTenant(seed: TenantSeed): SandboxTenant {
+  const domains = seed.domains.map((d, i) => ({
+    id: d.name.toLowerCase(),
+    isVerified: d.isVerified,
+    isInitial: i === 0,
+    isDefault: d.isDefault ?? false,
+  }));
+  if (!domains.some((d) => d.isDefault) && domains[0]) domains[0].isDefault = true;
+  return {
+    id: seed.id ?? randomUUID(),
+    displayName: seed.displayName,
+    size: seed.size ?? TenantSize.small,
+    createdDateTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    domains,
+    grants: {},
+  };
+}
+
+function seedState(appPermissions: readonly string[], tenantSize: TenantSize): PersistedState {
+  const app: SandboxApp = {
+    appId: randomUUID(),
+    displayName: 'Joiner (sandbox)',
+    secrets: [newClientSecret()],
+    requiredPermissions: [...appPermissions],
+    redirectUris: [],
+  };
+  const contoso = newTenant({
+    displayName: 'Contoso',
+    size: tenantSize,
+    domains: [
+      { name: 'contoso.onmicrosoft.com', isVerified: true },
+      { name: 'contoso.com', isVerified: true, isDefault: true },
+      { name: 'fabrikam.com', isVerified: false },
+    ],
+  });
+  contoso.grants[app.appId] = [...appPermissions];
+  const northwind = newTenant({
+    displayName: 'Northwind Traders',
+    size: tenantSize,
+    domains: [
+      { name: 'northwind.onmicrosoft.com', isVerified: true },
+      { name: 'northwindtraders.com', isVerified: true, isDefault: true },
+    ],
+  });
+  return {
+    version: 1,
+    defaultTenantId: contoso.id,
+    unconsentedTenantId: northwind.id,
+    defaultAppId: app.appId,
+    tenants: { [contoso.id]: contoso, [northwind.id]: northwind },
+    apps: { [app.appId]: app },
+    users: { [contoso.id]: {}, [northwind.id]: {} },
+  };
+}
+
+/** A client secret shaped like Entra's (40 characters, with the `~` Entra puts in them). */
+export function newClientSecret(): string {
+  const raw = randomBytes(30).toString('base64url').slice(0, 36);
+  return `${raw.slice(0, 3)}8Q~${raw.slice(3)}`;
+}
+
+/** Constant-time secret comparison (hashing first makes the lengths equal). */
+export function secretMatches(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+/**
+ * The sandbox directory: tenants, the app registration and its consents, users. Persisted as JSON in the data dir
+ * (writes are coalesced) so a restarted sandbox keeps its identities, secret and users.
+ */
+export class SandboxStore {
+  private saveTimer: NodeJS.Timeout | null = null;
+  private saving: Promise<void> = Promise.resolve();
+
+  private constructor(
+    public state: PersistedState,
+    private readonly file: string,
+  ) {}
+
+  /** Loads `state.json` from `dataDir`, or seeds a fresh directory (Contoso consented, Northwind not). */
+  static async open(
+    dataDir: string,
+    opts: { appPermissions?: readonly string[]; tenantSize?: TenantSize } = {},
+  ): Promise<SandboxStore> {
+    const file = join(dataDir, 'entra-sandbox-state.json');
+    let state: PersistedState;
+    try {
+      state = JSON.parse(await readFile(file, 'utf8')) as PersistedState;
+    } catch {
+      state = seedState(opts.appPermissions ?? defaultAppPermissions, opts.tenantSize ?? TenantSize.small);
+    }
+    const store = new SandboxStore(state, file);
+    await store.flush();
+    return store;
+  }
+
+  /** Resets users (and, with `identities`, tenants and consents) to the seeded state, keeping ids and secret. */
+  reset(): void {
+    for (const tenantId of Object.keys(this.state.users)) this.state.users[tenantId] = {};
+    this.changed();
+  }
+
+  tenant(idOrDomain: string): SandboxTenant | undefined {
+    const key = idOrDomain.toLowerCase();
+    const byId = this.state.tenants[key];
+    if (byId) return byId;
+    return Object.values(this.state.tenants).find((t) => t.domains.some((d) => d.id === key && d.isVerified));
+  }
+
+  app(appId: string): SandboxApp | undefined {
+    return this.state.apps[appId.toLowerCase()];
+  }
+
+  addTenant(seed: TenantSeed): SandboxTenant {
+    const tenant = newTenant(seed);
+    if (seed.grantedPermissions) tenant.grants[this.state.defaultAppId] = [...seed.grantedPermissions];
+    this.state.tenants[tenant.id] = tenant;
+    this.state.users[tenant.id] = {};
+    this.changed();
+    return tenant;
+  }
+
+  users(tenantId: string): Record<string, SandboxUser> {
+    let users = this.state.users[tenantId];
+    if (!users) {
+      users = {};
+      this.state.users[tenantId] = users;
+    }
+    return users;
+  }
+
+  /** Marks the state dirty; it is written within 200 ms (and on {@link flush}). */
+  changed(): void {
+    if (this.saveTimer) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = null;
+      void this.flush();
+    }, 200);
+  }
+
+  /** Writes the state now (atomically: temp file + rename). */
+  async flush(): Promise<void> {
+    if (this.saveTimer) {
+      clearTimeout(this.saveTimer);
+      this.saveTimer = null;
+    }
+    const json = JSON.stringify(this.state);
+    this.saving = this.saving.then(async () => {
+      const tmp = `${this.file}.tmp`;
+      await writeFile(tmp, json, { mode: 0o600 });
+      await rename(tmp, this.file);
+    });
+    await this.saving;
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * Employees: the latest HR snapshot (written only by `acceptHrEvent`) and what the lifecycle recorded about the
+ * employee's Entra user. Setters resolve to false when the employee does not exist.
+ */
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import type { Db } from './db';
+import { isUniqueViolation } from './pg-errors';
+import type { PushedGraphState } from './schema';
+import { employees } from './schema';
+
+export type Employee = typeof employees.$inferSelect;
+
+const byKey = (companyId: string, employeeId: string) =>
+  and(eq(employees.companyId, companyId), eq(employees.id, employeeId));
+
+export async function getEmployee(db: Db, companyId: string, employeeId: string): Promise<Employee | null> {
+  const [row] = await db.select().from(employees).where(byKey(companyId, employeeId));
+  return row ?? null;
+}
+
+export interface EmployeePage {
+  employees: Employee[];
+  /** Pass as `afterId` for the next page; null on the last page. */
+  nextAfterId: string | null;
+}
+
+/** A page of a company's employees ordered by id (keyset paging: stable while employees are added). */
+export async function listEmployees(
+  db: Db,
+  companyId: string,
+  page: { limit: number; afterId?: string | null },
+): Promise<EmployeePage> {
+  const rows = await db
+    .select()
+    .from(employees)
+    .where(
+      and(
+        eq(employees.companyId, companyId),
+        page.afterId === undefined || page.afterId === null ? undefined : gt(employees.id, page.afterId),
+      ),
+    )
+    .orderBy(asc(employees.id))
+    .limit(page.limit + 1);
+  const hasMore = rows.length > page.limit;
+  const pageRows = hasMore ? rows.slice(0, page.limit) : rows;
+  return { employees: pageRows, nextAfterId: hasMore ? (pageRows.at(-1)?.id ?? null) : null };
+}
+
+/** The number of employees of a company. */
+export async function countEmployees(db: Db, companyId: string): Promise<number> {
+  const [row] = await db
+    .select({ count: sql<number>`count(*)::int` })
+    .from(employees)
+    .where(eq(employees.companyId, companyId));
+  return row?.count ?? 0;
+}
+
+export type SetEntraObjectIdResult =
+  | { status: 'set' }
+  | { status: 'notFound' }
+  /** Another employee of the company is already linked to that Entra user. */
+  | { status: 'conflict'; linkedEmployeeId: string };
+
+/**
+ * Links the employee to its Entra user (or unlinks with null). Idempotent. An Entra user belongs to at most one
+ * employee per company: linking a second one resolves to `conflict` naming the first, and changes nothing.
+ */
+export async function setEmployeeEntraObjectId(
+  db: Db,
+  companyId: string,
+  employeeId: string,
+  entraObjectId: string | null,
+): Promise<SetEntraObjectIdResult> {
+  try {
+    // Its own (sub)transaction: inside a caller's transaction the violation rolls back to a savepoint only, so the
+    // lookup below still runs.
+    const rows = await db.transaction((tx) =>
+      tx
+        .update(employees)
+        .set({ entraObjectId, updatedAt: sql`now()` })
+        .where(byKey(companyId, employeeId))
+        .returning({ id: employees.id }),
+    );
+    return rows.length > 0 ? { status: 'set' } : { status: 'notFound' };
+  } catch (err) {
+    if (!isUniqueViolation(err, 'employees_company_entra_object_id_key') || entraObjectId === null) throw err;
+    const other = await findEmployeeByEntraObjectId(db, companyId, entraObjectId);
+    if (other === null) throw err;
+    return { status: 'conflict', linkedEmployeeId: other.id };
+  }
+}
+
+/** Stores the Graph property values the lifecycle last wrote for this employee (null forgets them). */
+export async function setEmployeePushedGraphState(
+  db: Db,
+  companyId: string,
+  employeeId: string,
+  state: PushedGraphState | null,
+): Promise<boolean> {
+  const rows = await db
+    .update(employees)
+    .set({ pushedGraphState: state, updatedAt: sql`now()` })
+    .where(byKey(companyId, employeeId))
+    .returning({ id: employees.id });
+  return rows.length > 0;
+}
+
+/** Records the lifecycle phase shown in the console and the last error (null once resolved). */
+export async function setEmployeePhase(
+  db: Db,
+  companyId: string,
+  employeeId: string,
+  phase: string,
+  lastError: string | null,
+): Promise<boolean> {
+  const rows = await db
+    .update(employees)
+    .set({ phase, lastError, updatedAt: sql`now()` })
+    .where(byKey(companyId, employeeId))
+    .returning({ id: employees.id });
+  return rows.length > 0;
+}
+
+/**
+ * Employees of the company whose latest snapshot has this work email, compared case-insensitively. Usually one;
+ * more means HR gave two employees the same address, which callers should surface rather than guess.
+ */
+export async function findEmployeesByWorkEmail(db: Db, companyId: string, workEmail: string): Promise<Employee[]> {
+  return db
+    .select()
+    .from(employees)
+    .where(and(eq(employees.companyId, companyId), sql`lower(${employees.workEmail}) = lower(${workEmail})`))
+    .orderBy(asc(employees.id));
+}
+
+/** The employee linked to this Entra user, if any. */
+export async function findEmployeeByEntraObjectId(
+  db: Db,
+  companyId: string,
+  entraObjectId: string,
+): Promise<Employee | null> {
+  const [row] = await db
+    .select()
+    .from(employees)
+    .where(and(eq(employees.companyId, companyId), eq(employees.entraObjectId, entraObjectId)));
+  return row ?? null;
+}

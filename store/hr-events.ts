@@ -1,0 +1,190 @@
+/**
+ * HR webhook events: deduplication, the latest-snapshot rule, and the outbox of events still to hand to Temporal.
+ * Delivery is at least once: a crash between signalling Temporal and marking the event delivered signals again, which
+ * the employee workflow ignores because the version is not newer.
+ */
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import type { HrEmployee } from '../domain/hr-employee';
+import type { Db } from './db';
+import { isForeignKeyViolation } from './pg-errors';
+import { employees, HrEventOutcome, webhookEvents } from './schema';
+
+export interface HrEventInput {
+  companyId: string;
+  /** The HR system's event id; a second event with the same id is a duplicate. */
+  eventId: string;
+  /** `employee.created`, `employee.updated`, …: informative, the snapshot is the truth. */
+  type: string;
+  occurredAt: Date;
+  employee: HrEmployee;
+}
+
+export type AcceptHrEventResult =
+  /** The snapshot was stored and the event waits in the outbox (`eventRowId`) for delivery to Temporal. */
+  | { outcome: 'accepted'; eventRowId: number; previousVersion: number | null }
+  /** The stored snapshot has this version or a newer one: the event is recorded for dedupe, nothing else changes. */
+  | { outcome: 'stale'; eventRowId: number; storedVersion: number }
+  /** The event id was seen before (with `firstOutcome`): nothing changes. */
+  | { outcome: 'duplicate'; firstOutcome: HrEventOutcome }
+  /** No company has this id: nothing is stored. */
+  | { outcome: 'unknownCompany' };
+
+/**
+ * Records an HR event and applies its snapshot if it is newer than the stored one, in one transaction: either all of
+ * it is written or nothing. Safe under concurrency: the same event id arriving twice at once yields one `accepted` (or
+ * `stale`) and one `duplicate`; two versions of one employee racing leave the higher one stored.
+ */
+export async function acceptHrEvent(db: Db, event: HrEventInput): Promise<AcceptHrEventResult> {
+  try {
+    return await db.transaction(async (tx): Promise<AcceptHrEventResult> => {
+      const { employee } = event;
+      // The event row first: if its id is known, stop before anything else is touched.
+      const [inserted] = await tx
+        .insert(webhookEvents)
+        .values({
+          companyId: event.companyId,
+          eventId: event.eventId,
+          type: event.type,
+          occurredAt: event.occurredAt,
+          employeeId: employee.id,
+          employeeVersion: employee.version,
+          snapshot: employee,
+          outcome: HrEventOutcome.Accepted,
+        })
+        .onConflictDoNothing({ target: [webhookEvents.companyId, webhookEvents.eventId] })
+        .returning({ id: webhookEvents.id });
+      if (inserted === undefined) {
+        const [first] = await tx
+          .select({ outcome: webhookEvents.outcome })
+          .from(webhookEvents)
+          .where(and(eq(webhookEvents.companyId, event.companyId), eq(webhookEvents.eventId, event.eventId)));
+        if (first === undefined) throw new Error(`event ${event.eventId} conflicted but cannot be read`);
+        return { outcome: 'duplicate', firstOutcome: first.outcome };
+      }
+
+      // Insert or replace only with a higher version; the row lock of the upsert orders concurrent versions.
+      const [previous] = await tx
+        .select({ version: employees.version })
+        .from(employees)
+        .where(and(eq(employees.companyId, event.companyId), eq(employees.id, employee.id)))
+        .for('update');
+      const [applied] = await tx
+        .insert(employees)
+        .values({
+          companyId: event.companyId,
+          id: employee.id,
+          snapshot: employee,
+          version: employee.version,
+          workEmail: employee.workEmail,
+        })
+        .onConflictDoUpdate({
+          target: [employees.companyId, employees.id],
+          set: {
+            snapshot: sql`excluded.snapshot`,
+            version: sql`excluded.version`,
+            workEmail: sql`excluded.work_email`,
+            updatedAt: sql`now()`,
+          },
+          setWhere: sql`${employees.version} < excluded.version`,
+        })
+        .returning({ version: employees.version });
+      if (applied !== undefined) {
+        return { outcome: 'accepted', eventRowId: inserted.id, previousVersion: previous?.version ?? null };
+      }
+
+      await tx.update(webhookEvents).set({ outcome: HrEventOutcome.Stale }).where(eq(webhookEvents.id, inserted.id));
+      const [stored] = await tx
+        .select({ version: employees.version })
+        .from(employees)
+        .where(and(eq(employees.companyId, event.companyId), eq(employees.id, employee.id)));
+      return { outcome: 'stale', eventRowId: inserted.id, storedVersion: stored?.version ?? employee.version };
+    });
+  } catch (err) {
+    if (isForeignKeyViolation(err)) return { outcome: 'unknownCompany' };
+    throw err;
+  }
+}
+
+/** An accepted event waiting to be handed to Temporal. */
+export interface UndeliveredHrEvent {
+  /** The outbox id to pass to {@link markHrEventDelivered} / {@link recordHrEventDeliveryFailure}. */
+  id: number;
+  companyId: string;
+  eventId: string;
+  type: string;
+  occurredAt: Date;
+  receivedAt: Date;
+  employeeId: string;
+  employeeVersion: number;
+  /** The snapshot the event carried (the workflow ignores it if it already has a newer one). */
+  snapshot: HrEmployee;
+  deliveryAttempts: number;
+  lastAttemptAt: Date | null;
+  lastDeliveryError: string | null;
+}
+
+/** Accepted events not yet delivered, oldest first (the order they were accepted in), at most `limit`. */
+export async function listUndeliveredHrEvents(
+  db: Db,
+  options: { limit: number; companyId?: string },
+): Promise<UndeliveredHrEvent[]> {
+  return db
+    .select({
+      id: webhookEvents.id,
+      companyId: webhookEvents.companyId,
+      eventId: webhookEvents.eventId,
+      type: webhookEvents.type,
+      occurredAt: webhookEvents.occurredAt,
+      receivedAt: webhookEvents.receivedAt,
+      employeeId: webhookEvents.employeeId,
+      employeeVersion: webhookEvents.employeeVersion,
+      snapshot: webhookEvents.snapshot,
+      deliveryAttempts: webhookEvents.deliveryAttempts,
+      lastAttemptAt: webhookEvents.lastAttemptAt,
+      lastDeliveryError: webhookEvents.lastDeliveryError,
+    })
+    .from(webhookEvents)
+    .where(
+      and(
+        eq(webhookEvents.outcome, HrEventOutcome.Accepted),
+        isNull(webhookEvents.deliveredAt),
+        options.companyId === undefined ? undefined : eq(webhookEvents.companyId, options.companyId),
+      ),
+    )
+    .orderBy(asc(webhookEvents.id))
+    .limit(options.limit);
+}
+
+/** The number of accepted events not yet delivered (for health and the console). */
+export async function countUndeliveredHrEvents(db: Db): Promise<number> {
+  const [row] = await db
+    .select({ count: sql<number>`count(*)::int` })
+    .from(webhookEvents)
+    .where(and(eq(webhookEvents.outcome, HrEventOutcome.Accepted), isNull(webhookEvents.deliveredAt)));
+  return row?.count ?? 0;
+}
+
+/**
+ * Marks an outbox event delivered. Idempotent: resolves to true the first time, false when it was already delivered
+ * (or does not exist); the first delivery time is kept.
+ */
+export async function markHrEventDelivered(db: Db, id: number): Promise<boolean> {
+  const rows = await db
+    .update(webhookEvents)
+    .set({ deliveredAt: sql`now()` })
+    .where(and(eq(webhookEvents.id, id), isNull(webhookEvents.deliveredAt)))
+    .returning({ id: webhookEvents.id });
+  return rows.length > 0;
+}
+
+/** Counts a failed delivery attempt and keeps its error message; the event stays in the outbox. */
+export async function recordHrEventDeliveryFailure(db: Db, id: number, error: string): Promise<void> {
+  await db
+    .update(webhookEvents)
+    .set({
+      deliveryAttempts: sql`${webhookEvents.deliveryAttempts} + 1`,
+      lastAttemptAt: sql`now()`,
+      lastDeliveryError: error.slice(0, 2000),
+    })
+    .where(and(eq(webhookEvents.id, id), isNull(webhookEvents.deliveredAt)));
+}
