@@ -79,7 +79,10 @@ export function createDirectoryActivities(db: Db): DirectoryActivities {
         case 'conflict':
           return { linked: false, linkedEmployeeId: result.linkedEmployeeId };
         case 'notFound':
-          throw ApplicationFailure.nonRetryable(`employee ${employeeId} of ${companyId} is not stored`, 'EmployeeNotFound');
+          throw ApplicationFailure.nonRetryable(
+            `employee ${employeeId} of ${companyId} is not stored`,
+            'EmployeeNotFound',
+          );
       }
     },
 

@@ -2,6 +2,7 @@ import Koa from 'koa';
 import type { AppDeps, RouterFactory } from './deps';
 import { errorHandler } from './middleware/error-handler';
 import { healthRouter } from './routes/health';
+import { hrWebhookRouter } from './routes/hr-webhook';
 import { scimRouter } from './scim/router';
 
 export type { AppDeps, RouterFactory, WorkflowClientLike } from './deps';
@@ -14,6 +15,8 @@ export const defaultRouters: Readonly<Record<string, RouterFactory>> = {
   health: () => healthRouter(),
   /** Entra → HR provisioning: the SCIM 2.0 endpoint at `/scim/v2`. */
   scim: (deps) => scimRouter(deps),
+  /** HR → Entra: AlexisHR webhooks at `POST /webhooks/alexis`. */
+  hrWebhook: (deps) => hrWebhookRouter(deps),
 };
 
 /**

@@ -17,7 +17,9 @@ export interface LatencyResult {
   throttled: number;
 }
 
-export async function runLatencyBench(options: { ratePerSecond?: number; durationSeconds?: number; employees?: number } = {}) {
+export async function runLatencyBench(
+  options: { ratePerSecond?: number; durationSeconds?: number; employees?: number } = {},
+) {
   const rate = options.ratePerSecond ?? 50;
   const duration = options.durationSeconds ?? 30;
   const employeeCount = options.employees ?? 250;
@@ -62,7 +64,9 @@ export async function runLatencyBench(options: { ratePerSecond?: number; duratio
     if (rejected > 0) throw new Error(`${rejected} webhooks were not accepted`);
 
     const patches = () =>
-      rig.entra.control.requests().filter((r) => r.method === 'PATCH' && r.status === 204 && r.path.startsWith('/v1.0/users/'));
+      rig.entra.control
+        .requests()
+        .filter((r) => r.method === 'PATCH' && r.status === 204 && r.path.startsWith('/v1.0/users/'));
     const deadline = Date.now() + 60_000;
     while (patches().length < total && Date.now() < deadline) await sleep(250);
 

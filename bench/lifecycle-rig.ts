@@ -80,7 +80,10 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const deps = { db: database.db, temporal: { client: client.workflow, taskQueue }, config, logger };
   const relay = new HrOutboxRelay(deps);
   const app = createApp(deps, { ...defaultRouters, hrWebhook: () => hrWebhookRouter({ ...deps, outbox: relay }) });
-  const server = http.createServer(app.callback());
+  const handle = app.callback();
+  const server = http.createServer((req, res) => {
+    void handle(req, res);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   relay.start();
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

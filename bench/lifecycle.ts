@@ -12,7 +12,12 @@ async function main(): Promise<void> {
   const only = process.argv[2];
   const results: Record<string, unknown> = {
     ranAt: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cpus: os.cpus().length,
+      cpu: os.cpus()[0]?.model,
+      memoryGb: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+    },
   };
   if (only === undefined || only === 'latency') {
     results.latency = await runLatencyBench();

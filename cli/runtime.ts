@@ -188,7 +188,12 @@ async function resolveEntra(
     });
     tenantToConnect ??= sandbox.tenantId;
     logger.warn(
-      { url: sandbox.url, controlUrl: sandbox.controlUrl, tenantId: sandbox.tenantId, domains: sandbox.verifiedDomains },
+      {
+        url: sandbox.url,
+        controlUrl: sandbox.controlUrl,
+        tenantId: sandbox.tenantId,
+        domains: sandbox.verifiedDomains,
+      },
       'ENTRA_CLIENT_ID is not set: using the in-process Entra sandbox (a stand-in for Microsoft Entra ID)',
     );
   }
@@ -257,7 +262,10 @@ async function startApi(
     ...defaultRouters,
     hrWebhook: () => hrWebhookRouter({ ...deps, outbox: relay }),
   });
-  const server = http.createServer(app.callback());
+  const handle = app.callback();
+  const server = http.createServer((req, res) => {
+    void handle(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, resolve);

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { and, eq } from 'drizzle-orm';
+import { createAccountActivities } from '../activities/account-activities';
 import { createDirectoryActivities } from '../activities/directory-activities';
 import type { TenantResolver } from '../activities/entra-activities';
 import { createEntraActivities } from '../activities/entra-activities';
@@ -33,7 +34,7 @@ export function tenantResolverFromDb(db: Db): TenantResolver {
   };
 }
 
-/** Every activity of the HR → Entra lifecycle, by the names workflows call them. */
+/** Every activity the worker registers (HR → Entra lifecycle and SCIM accounts), by the names workflows call them. */
 export function createLifecycleActivities(deps: LifecycleActivityDeps) {
   const directory = createDirectoryActivities(deps.db);
   return {
@@ -43,7 +44,8 @@ export function createLifecycleActivities(deps: LifecycleActivityDeps) {
       db: deps.db,
       client: deps.client,
       taskQueue: deps.taskQueue,
-      loadEmployee: directory.loadEmployee,
+      loadEmployee: (input) => directory.loadEmployee(input),
     }),
+    ...createAccountActivities(deps.db),
   };
 }

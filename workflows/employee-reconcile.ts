@@ -393,7 +393,11 @@ async function deleteEntraUser(ctx: ReconcileContext, entraObjectId: string, out
     outcome.phase = LifecyclePhase.Blocked;
     return;
   }
-  await directory.linkEmployeeToEntraUser({ companyId: ctx.companyId, employeeId: ctx.employeeId, entraObjectId: null });
+  await directory.linkEmployeeToEntraUser({
+    companyId: ctx.companyId,
+    employeeId: ctx.employeeId,
+    entraObjectId: null,
+  });
   ctx.state.entraObjectId = null;
   ctx.state.lastPushed = null;
   outcome.phase = LifecyclePhase.Deleted;

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
-import { GraphWritePacer } from '../../activities/graph-write-pacer';
+import type { GraphWritePacer } from '../../activities/graph-write-pacer';
 import { signAlexisPayload } from '../../api/alexis-signature';
 import { createApp, defaultRouters } from '../../api/app';
 import { createLogger } from '../../api/logger';
@@ -91,10 +91,13 @@ export class LifecycleHarness {
     const config = parseConfig({ WEBHOOK_SECRET: webhookSecret, LOG_LEVEL: 'silent' });
     const logger = createLogger({ level: 'silent' });
     const temporal = { client: this.kit.client.workflow, taskQueue: this.kit.taskQueue };
-    const app = createApp({ db: this.db, temporal, config, logger }, {
-      ...defaultRouters,
-      hrWebhook: () => hrWebhookRouter({ db: this.db, temporal, config, logger }),
-    });
+    const app = createApp(
+      { db: this.db, temporal, config, logger },
+      {
+        ...defaultRouters,
+        hrWebhook: () => hrWebhookRouter({ db: this.db, temporal, config, logger }),
+      },
+    );
     this.api = await serve(app);
     await this.startWorker();
   }
@@ -213,11 +216,7 @@ export class LifecycleHarness {
   /** Waits until the workflow has reconciled everything sent so far (its HR version and a settled phase). */
   async settled(employeeId: string, timeoutMs?: number): Promise<EmployeeLifecycleState> {
     const version = this.versions.get(employeeId);
-    return this.until(
-      employeeId,
-      (s) => s.reconciledHrVersion === version && s.phase !== 'provisioning',
-      timeoutMs,
-    );
+    return this.until(employeeId, (s) => s.reconciledHrVersion === version && s.phase !== 'provisioning', timeoutMs);
   }
 
   /** Users of the connected tenant as the Entra sandbox holds them. */

@@ -119,7 +119,9 @@ it('keeps an event accepted while Temporal is down and delivers it once Temporal
     type: 'employee.onboarded',
     occurredAt: new Date().toISOString(),
     companyId: 'default',
-    data: { employee: { id: 'emp_outbox', version: 1, firstName: 'Out', lastName: 'Box', workEmail: 'out.box@contoso.com' } },
+    data: {
+      employee: { id: 'emp_outbox', version: 1, firstName: 'Out', lastName: 'Box', workEmail: 'out.box@contoso.com' },
+    },
   };
   const res = await post(body);
   expect(res.status).toBe(202);

@@ -43,7 +43,11 @@ describe('the lifecycle under adverse conditions', () => {
     h.entra.control.addFault({ kind: 'throttle', count: 8, retryAfterSeconds: 1, method: 'PATCH' });
     h.entra.control.clearRequests();
     await h.hr('employee.updated', { ...ada, title: 'Throttled' }, { version: 5 });
-    const state = await h.until(ada.id, (s) => s.reconciledHrVersion === 5 && s.lastPushed?.fields.jobTitle === 'Throttled', 40_000);
+    const state = await h.until(
+      ada.id,
+      (s) => s.reconciledHrVersion === 5 && s.lastPushed?.fields.jobTitle === 'Throttled',
+      40_000,
+    );
     expect(state.lastError).toBeNull();
     expect(h.entraUser('ada@contoso.com')?.props.jobTitle).toBe('Throttled');
     const statuses = h.graphWrites().map((w) => w.status);
@@ -54,7 +58,12 @@ describe('the lifecycle under adverse conditions', () => {
   it('sets the manager of a user created a moment ago despite replication lag', async () => {
     h.entra.control.updateSettings({ replicationLagMs: 2_000 });
     try {
-      await h.hr('employee.onboarded', { id: 'emp_lag_boss', firstName: 'Lag', lastName: 'Boss', workEmail: 'lag.boss@contoso.com' });
+      await h.hr('employee.onboarded', {
+        id: 'emp_lag_boss',
+        firstName: 'Lag',
+        lastName: 'Boss',
+        workEmail: 'lag.boss@contoso.com',
+      });
       await h.hr('employee.onboarded', {
         id: 'emp_lag_report',
         firstName: 'Lag',
@@ -80,7 +89,9 @@ describe('the lifecycle under adverse conditions', () => {
   });
 
   it('records a missing permission as blocked, still writes the rest, and resumes on the next change', async () => {
-    const permissions = h.entra.control.state().tenants.find((t) => t.id === h.entra.tenantId)!.grants[h.entra.clientId]!;
+    const permissions = h.entra.control.state().tenants.find((t) => t.id === h.entra.tenantId)!.grants[
+      h.entra.clientId
+    ]!;
     h.entra.control.setPermissions(
       h.entra.tenantId,
       permissions.filter((p) => p !== 'User-LifeCycleInfo.ReadWrite.All'),
@@ -105,7 +116,11 @@ describe('the lifecycle under adverse conditions', () => {
 
   it('records a value Graph refuses as blocked with the property, without retrying it hot', async () => {
     h.entra.control.clearRequests();
-    await h.hr('employee.updated', { ...ada, workEmail: 'ada@not-ours.example', offboardedDate: '2099-02-28' }, { version: 9 });
+    await h.hr(
+      'employee.updated',
+      { ...ada, workEmail: 'ada@not-ours.example', offboardedDate: '2099-02-28' },
+      { version: 9 },
+    );
     const blocked = await h.until(ada.id, (s) => s.reconciledHrVersion === 9 && s.phase === 'blocked');
     expect(blocked.lastError?.message).toContain('Graph refused updating the user profile');
     await new Promise((r) => setTimeout(r, 1_000));
@@ -114,13 +129,22 @@ describe('the lifecycle under adverse conditions', () => {
 
   it('links an existing Entra user with the same userPrincipalName instead of creating a second one', async () => {
     const graceUpn = 'grace@contoso.com';
-    await h.graph.createUser({ tenantId: h.entra.tenantId }, {
-      userPrincipalName: graceUpn,
-      displayName: 'Grace (pre-existing)',
-      mailNickname: 'grace',
-      jobTitle: 'Admiral',
+    await h.graph.createUser(
+      { tenantId: h.entra.tenantId },
+      {
+        userPrincipalName: graceUpn,
+        displayName: 'Grace (pre-existing)',
+        mailNickname: 'grace',
+        jobTitle: 'Admiral',
+      },
+    );
+    await h.hr('employee.onboarded', {
+      id: 'emp_grace',
+      firstName: 'Grace',
+      lastName: 'Hopper',
+      workEmail: graceUpn,
+      title: 'Admiral',
     });
-    await h.hr('employee.onboarded', { id: 'emp_grace', firstName: 'Grace', lastName: 'Hopper', workEmail: graceUpn, title: 'Admiral' });
     const state = await h.until('emp_grace', (s) => s.phase === 'active');
     expect(h.entraUsers().filter((u) => String(u.props.userPrincipalName) === graceUpn)).toHaveLength(1);
     expect(state.entraObjectId).toBe(h.entraUser(graceUpn)?.id);
@@ -129,7 +153,12 @@ describe('the lifecycle under adverse conditions', () => {
 
   it('links, not duplicates, when the response to a create was lost and the create is retried', async () => {
     h.entra.control.addFault({ kind: 'drop', count: 1, method: 'POST', path: '/v1.0/users' });
-    await h.hr('employee.onboarded', { id: 'emp_lost', firstName: 'Lost', lastName: 'Response', workEmail: 'lost@contoso.com' });
+    await h.hr('employee.onboarded', {
+      id: 'emp_lost',
+      firstName: 'Lost',
+      lastName: 'Response',
+      workEmail: 'lost@contoso.com',
+    });
     const state = await h.until('emp_lost', (s) => s.phase === 'active', 60_000);
     expect(h.entraUsers().filter((u) => String(u.props.userPrincipalName) === 'lost@contoso.com')).toHaveLength(1);
     expect(state.entraObjectId).toBe(h.entraUser('lost@contoso.com')?.id);

@@ -65,7 +65,12 @@ describe("seed 000's example flow", () => {
   });
 
   it('sets employeeLeaveDateTime at once for a future offboarding date, and leaves the account enabled', async () => {
-    await h.hr('employee.offboarded', { ...ada, title: 'Principal Engineer', office: 'Göteborg', offboardedDate: '2099-03-31' });
+    await h.hr('employee.offboarded', {
+      ...ada,
+      title: 'Principal Engineer',
+      office: 'Göteborg',
+      offboardedDate: '2099-03-31',
+    });
     const state = await h.settled(ada.id);
     expect(state.phase).toBe('offboarding');
     expect(state.pendingTimers).toEqual([
@@ -78,7 +83,12 @@ describe("seed 000's example flow", () => {
   });
 
   it('moves employeeLeaveDateTime to a past offboarding date, and still leaves the account enabled (FAQ)', async () => {
-    await h.hr('employee.offboarded', { ...ada, title: 'Principal Engineer', office: 'Göteborg', offboardedDate: '2026-01-15' });
+    await h.hr('employee.offboarded', {
+      ...ada,
+      title: 'Principal Engineer',
+      office: 'Göteborg',
+      offboardedDate: '2026-01-15',
+    });
     const state = await h.settled(ada.id);
     expect(state.phase).toBe('left');
     expect(state.pendingTimers).toEqual([]);
@@ -134,8 +144,16 @@ describe("each field of seed 000's table", () => {
   });
 
   const cases: [string, Record<string, unknown>, Record<string, unknown>][] = [
-    ['first name', { firstName: 'Fieldy' }, { givenName: 'Fieldy', displayName: 'Fieldy Tester', mailNickname: 'fieldy.tester' }],
-    ['last name', { lastName: 'Testér' }, { surname: 'Testér', displayName: 'Field Testér', mailNickname: 'field.tester' }],
+    [
+      'first name',
+      { firstName: 'Fieldy' },
+      { givenName: 'Fieldy', displayName: 'Fieldy Tester', mailNickname: 'fieldy.tester' },
+    ],
+    [
+      'last name',
+      { lastName: 'Testér' },
+      { surname: 'Testér', displayName: 'Field Testér', mailNickname: 'field.tester' },
+    ],
     ['work email', { workEmail: 'f.tester@contoso.com' }, { mail: 'f.tester@contoso.com' }],
     ['home street', { homeAddress: { street: 'Drottninggatan 2' } }, { streetAddress: 'Drottninggatan 2' }],
     ['home zip code', { homeAddress: { zipCode: '411 03' } }, { postalCode: '411 03' }],
