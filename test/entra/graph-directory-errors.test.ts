@@ -87,6 +87,15 @@ describe('GraphDirectory error mapping against the Entra sandbox', () => {
       expect(error.details.status).toBe(-1);
     });
 
+    it('reports an identity platform outage at the token endpoint as transient, not as a lost connection', async () => {
+      sandbox.control.addFault({ kind: 'error', status: 503, count: 5, path: '/oauth2/v2\\.0/token$' });
+
+      const error = await entraErrorOf(() => directory.getUser(tenant(), 'nobody@contoso.com'));
+
+      expect(error.type).toBe(EntraErrorType.Transient);
+      expect(sandbox.control.requests().some((r) => r.path.startsWith('/v1.0/'))).toBe(false);
+    });
+
     it('gives up on a slow Graph after the request timeout and reports it as transient', async () => {
       const { directory: impatient } = directoryFor(sandbox, { requestTimeoutMs: 300 }, opened);
       // Get the token first (the timeout also covers fetching one), however slow this shared machine is right now.
