@@ -20,6 +20,9 @@ interface Scheduled {
 /** Releases a time-skipping lock; idempotent. */
 export type ReleaseLock = () => void;
 
+/** The longest delay `setTimeout` accepts. */
+const maxTimerDelayMs = 2 ** 31 - 1;
+
 export class VirtualClock {
   private offsetMs = 0;
   private locks: number;
@@ -101,7 +104,9 @@ export class VirtualClock {
       });
       return;
     }
-    this.wakeup = setTimeout(() => this.fireDue(), Math.max(0, next.at - this.now()));
+    // Node caps timers at 2^31-1 ms (~24.8 days): a longer delay would fire at once and spin. Wake up at the cap and
+    // reschedule instead (fireDue finds nothing due and sets the next wakeup).
+    this.wakeup = setTimeout(() => this.fireDue(), Math.min(maxTimerDelayMs, Math.max(0, next.at - this.now())));
     this.wakeup.unref();
   }
 
