@@ -185,12 +185,17 @@ export class LifecycleHarness {
     return this.kit.client.workflow.getHandle(employeeWorkflowId(defaultCompanyId, employeeId));
   }
 
-  /** The employee workflow's `state` query, or null while the workflow does not exist yet. */
+  /**
+   * The employee workflow's `state` query, or null while the workflow does not exist yet or does not answer within a
+   * few seconds (a query waits for a workflow task in flight; polling simply asks again).
+   */
   async state(employeeId: string): Promise<EmployeeLifecycleState | null> {
     try {
-      return await this.handle(employeeId).query(stateQuery);
+      return await this.kit.client.connection.withDeadline(Date.now() + 5_000, () =>
+        this.handle(employeeId).query(stateQuery),
+      );
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return null;
+      if (err instanceof WorkflowNotFoundError || isDeadlineExceeded(err)) return null;
       throw err;
     }
   }
@@ -237,4 +242,12 @@ export class LifecycleHarness {
       .filter((r) => r.method !== 'GET' && r.path.includes('/v1.0/'))
       .map((r) => ({ method: r.method, path: r.path, status: r.status }));
   }
+}
+
+function isDeadlineExceeded(err: unknown): boolean {
+  const code =
+    (err as { code?: unknown; cause?: { code?: unknown } } | null)?.code ??
+    (err as { cause?: { code?: unknown } } | null)?.cause?.code;
+  // gRPC DEADLINE_EXCEEDED
+  return code === 4 || (err instanceof Error && /deadline/i.test(err.message));
 }
