@@ -6,6 +6,11 @@ import { WorkflowType, employeeSignalWithStartOptions } from '../workflows/defin
 export interface HrEventTemporal {
   client: Pick<WorkflowClient, 'signalWithStart'>;
   taskQueue: string;
+  /**
+   * How long one delivery may take before it counts as failed (the client retries an unreachable server for a long
+   * time; the outbox retries instead). Default 10 s.
+   */
+  deliveryTimeoutMs?: number;
 }
 
 /** An accepted HR event as the outbox holds it. */
@@ -28,6 +33,16 @@ export async function deliverHrEvent(temporal: HrEventTemporal, event: Deliverab
     occurredAt: event.occurredAt.toISOString(),
     employee: event.snapshot,
   });
-  await temporal.client.signalWithStart(WorkflowType.EmployeeLifecycle, options);
+  let timer: NodeJS.Timeout | undefined;
+  const timeoutMs = temporal.deliveryTimeoutMs ?? 10_000;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Temporal did not answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    // A late success after the timeout is harmless: the workflow ignores a snapshot it already has.
+    await Promise.race([temporal.client.signalWithStart(WorkflowType.EmployeeLifecycle, options), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
   return options.workflowId;
 }

@@ -77,7 +77,12 @@ beforeAll(async () => {
   client = new Client({ connection });
   const logger = createLogger({ level: 'silent' });
   const config = parseConfig({ WEBHOOK_SECRET: webhookSecret });
-  const deps = { db: database.db, temporal: { client: client.workflow, taskQueue }, config, logger };
+  const deps = {
+    db: database.db,
+    temporal: { client: client.workflow, taskQueue, deliveryTimeoutMs: 1_000 },
+    config,
+    logger,
+  };
   relay = new HrOutboxRelay({ ...deps, intervalMs: 200, maxBackoffMs: 500 });
   api = await serve(
     createApp(deps, {
@@ -133,7 +138,7 @@ it('keeps an event accepted while Temporal is down and delivers it once Temporal
         .from(webhookEvents)
         .where(and(eq(webhookEvents.companyId, 'default'), eq(webhookEvents.eventId, body.id)))
     )[0];
-  await waitFor(async () => ((await row())?.deliveryAttempts ?? 0) >= 1);
+  await waitFor(async () => ((await row())?.deliveryAttempts ?? 0) >= 1, 30_000);
   expect((await row())?.deliveredAt).toBeNull();
   expect((await row())?.lastDeliveryError).toBeTruthy();
 
