@@ -114,7 +114,8 @@ export class GraphDirectory implements EntraDirectory {
 
   /**
    * Checks the tenant connection end to end: a fresh token (not the cached one, so revoked consent shows at once)
-   * and a read of the organization. Read-only.
+   * and a read of the organization. Also drops the tenant's cached token, so that permissions granted or removed
+   * since it was issued apply to the next calls. Read-only.
    * @throws EntraError NotConnected (with the AADSTS code: consent missing or revoked, bad secret, unknown app or
    * tenant), PermissionDenied (Organization.Read.All), Throttled, Transient
    */
@@ -128,6 +129,7 @@ export class GraphDirectory implements EntraDirectory {
     } catch (error) {
       throw await this.mapError(tenant, error, context);
     }
+    this.clients.forget(tenant.tenantId);
     await this.call(tenant, context, async (client) => {
       const organizations = (await this.request(client, '/organization').select(['id']).get()) as GraphPage<{
         id: string;

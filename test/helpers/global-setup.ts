@@ -27,6 +27,8 @@ function say(line: string): void {
 export default async function globalSetup(): Promise<void> {
   const state: TestDatabasesState = {};
   globalThis.joinerTestDatabases = state;
+  delete process.env[testDatabaseEnv.postgresUrl];
+  delete process.env[testDatabaseEnv.postgresTemplate];
   await ensurePgliteTemplate();
 
   const given = process.env.TEST_DATABASE_URL;

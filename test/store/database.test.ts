@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { sql } from 'drizzle-orm';
+import { Client } from 'pg';
 import { companies } from '../../store/schema';
 import { isUniqueViolation } from '../../store/pg-errors';
 import { defaultCompanyPolicies } from '../../domain/policies';
-import { describeEachDatabase } from '../helpers/databases';
-import { selectRows } from '../../store/db';
+import { describeEachDatabase, isPostgresAvailable, testDatabaseEnv } from '../helpers/databases';
+import { databaseOptionsFromConfig, migrationsFolder, openDatabase, selectRows } from '../../store/db';
 
 describeEachDatabase('an opened database', (getDb) => {
   it('has every table of the schema after opening', async () => {
@@ -36,5 +39,56 @@ describeEachDatabase('an opened database', (getDb) => {
     expect(isUniqueViolation(error)).toBe(true);
     expect(isUniqueViolation(error, 'companies_pkey')).toBe(true);
     expect(isUniqueViolation(error, 'another_constraint')).toBe(false);
+  });
+});
+
+describe('opening a database', () => {
+  it('chooses PostgreSQL when DATABASE_URL is set and PGlite in DATA_DIR otherwise', () => {
+    expect(databaseOptionsFromConfig({ DATABASE_URL: 'postgres://db/joiner', DATA_DIR: './.joiner' })).toEqual({
+      kind: 'postgres',
+      url: 'postgres://db/joiner',
+    });
+    expect(databaseOptionsFromConfig({ DATABASE_URL: undefined, DATA_DIR: './.joiner' })).toEqual({
+      kind: 'pglite',
+      dataDir: path.resolve('.joiner'),
+    });
+  });
+
+  const onPostgres = isPostgresAvailable() ? it : it.skip;
+
+  onPostgres('migrates an empty PostgreSQL database once when several processes start together', async () => {
+    const serverUrl = process.env[testDatabaseEnv.postgresUrl]!;
+    const name = `joiner_empty_${Date.now()}`;
+    const admin = new Client({ connectionString: serverUrl });
+    await admin.connect();
+    await admin.query(`create database "${name}"`);
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    try {
+      const opened = await Promise.all(
+        [1, 2, 3].map(() => openDatabase({ kind: 'postgres', url: url.toString(), maxConnections: 2 })),
+      );
+      const applied = await selectRows<{ count: number }>(
+        opened[0]!.db,
+        sql`select count(*)::int as count from drizzle.__drizzle_migrations`,
+      );
+      await Promise.all(opened.map((database) => database.close()));
+
+      const journal = JSON.parse(readFileSync(path.join(migrationsFolder(), 'meta', '_journal.json'), 'utf8')) as {
+        entries: unknown[];
+      };
+      expect(applied[0]?.count).toBe(journal.entries.length);
+    } finally {
+      await admin.query(`drop database "${name}" with (force)`);
+      await admin.end();
+    }
+  });
+
+  onPostgres('fails with the server’s reason when PostgreSQL cannot be reached', async () => {
+    const url = new URL(process.env[testDatabaseEnv.postgresUrl]!);
+    url.pathname = '/no_such_database';
+    await expect(openDatabase({ kind: 'postgres', url: url.toString() })).rejects.toThrow(
+      'database "no_such_database" does not exist',
+    );
   });
 });
