@@ -49,13 +49,7 @@ type Handlers = Record<string, UnaryHandler>;
 function testServiceHandlers(engine: SandboxEngine): Handlers {
   const clock = engine.clock;
   const sleep = (ms: number) => new Promise<void>((resolve) => clock.schedule(ms, resolve));
-  const unlock = () => {
-    try {
-      clock.unlock();
-    } catch (err) {
-      throw new ServiceError(status.FAILED_PRECONDITION, (err as Error).message);
-    }
-  };
+  const unlock = () => clock.clientUnlock();
   return {
     LockTimeSkipping: () => {
       clock.clientLock();
@@ -103,6 +97,15 @@ function operatorServiceHandlers(engine: SandboxEngine): Handlers {
   };
 }
 
+/** Names the Temporal feature behind an RPC the sandbox does not serve. */
+function featureOf(method: string): string {
+  if (/Update/.test(method) && /WorkflowExecution/.test(method)) return `Workflow Updates (${method})`;
+  if (/Nexus/.test(method)) return `Nexus (${method})`;
+  if (/Schedule/.test(method)) return `Schedules (${method})`;
+  if (/Batch/.test(method)) return `Batch operations (${method})`;
+  return method;
+}
+
 const healthHandlers: Handlers = { Check: () => ({ status: 1 /* SERVING */ }) };
 
 function serviceImplementation(
@@ -138,7 +141,7 @@ function serviceImplementation(
       call.on('cancelled', () => controller.abort());
       if (options.verbose) options.log?.(`call ${fullName}`);
       if (!handle) {
-        const err = unimplemented(`${method.name} (${serviceName})`);
+        const err = unimplemented(featureOf(method.name));
         callback({ code: err.code, details: err.message });
         return;
       }
