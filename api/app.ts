@@ -1,4 +1,5 @@
 import Koa from 'koa';
+import { adminAccessTokensRouter } from './admin/access-tokens';
 import type { AppDeps, RouterFactory } from './deps';
 import { errorHandler } from './middleware/error-handler';
 import { healthRouter } from './routes/health';
@@ -17,6 +18,8 @@ export const defaultRouters: Readonly<Record<string, RouterFactory>> = {
   scim: (deps) => scimRouter(deps),
   /** HR → Entra: AlexisHR webhooks at `POST /webhooks/alexis`. */
   hrWebhook: (deps) => hrWebhookRouter(deps),
+  /** The Access tokens page's API (administrator password). */
+  adminAccessTokens: (deps) => adminAccessTokensRouter(deps),
 };
 
 /**

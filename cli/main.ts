@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { ConfigError, parseConfig } from '../domain/config';
 import type { RunningProcess } from './runtime';
 import { runAllInOne, runApi, runWorker } from './runtime';
+import { CliUsageError, registerTokenCommands } from './tokens';
 
 /** Parses the environment or stops the process with a message that names each bad variable. */
 function loadConfigOrExit() {
@@ -48,7 +49,13 @@ program
   .description('run the Temporal worker (workflows and Graph activities) against TEMPORAL_ADDRESS')
   .action(() => serveUntilSignalled(runWorker(loadConfigOrExit())));
 
+registerTokenCommands(program, loadConfigOrExit);
+
 program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof CliUsageError) {
+    process.stderr.write(`joiner: ${err.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`joiner: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });
