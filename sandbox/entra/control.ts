@@ -180,6 +180,12 @@ export class SandboxControl {
         throw new ControlError(400, 'replicationLagMs must be a non-negative number');
       settings.replicationLagMs = patch.replicationLagMs;
     }
+    if (patch.replicationLagAffectsWrites !== undefined) {
+      if (typeof patch.replicationLagAffectsWrites !== 'boolean') {
+        throw new ControlError(400, 'replicationLagAffectsWrites must be a boolean');
+      }
+      settings.replicationLagAffectsWrites = patch.replicationLagAffectsWrites;
+    }
     if (patch.tokenLifetimeSeconds !== undefined) {
       if (!Number.isInteger(patch.tokenLifetimeSeconds) || patch.tokenLifetimeSeconds < 1) {
         throw new ControlError(400, 'tokenLifetimeSeconds must be a positive integer');

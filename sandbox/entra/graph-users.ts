@@ -41,9 +41,11 @@ export function readUser(sandbox: SandboxContext, tenantId: string, key: string)
   return user;
 }
 
+/** Finds the user a write addresses; with `replicationLagAffectsWrites`, a user still replicating is not found. */
 export function writeUser(sandbox: SandboxContext, tenantId: string, key: string): SandboxUser {
   const user = findUser(sandbox, tenantId, key);
   if (!user) throw notFound(key);
+  if (sandbox.settings.replicationLagAffectsWrites && !replicated(sandbox, user)) throw notFound(key);
   return user;
 }
 
