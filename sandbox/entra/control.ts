@@ -50,9 +50,7 @@ export class SandboxControl {
    */
   reset(): void {
     const { store } = this.sandbox;
-    store.state.tenants = structuredClone(this.initialTenants);
-    store.state.users = Object.fromEntries(Object.keys(store.state.tenants).map((id) => [id, {}]));
-    store.changed();
+    store.resetTo(structuredClone(this.initialTenants));
     this.sandbox.faults.clear();
     this.sandbox.throttle.reset();
     this.sandbox.throttle.limits = structuredClone(this.initialLimits);
