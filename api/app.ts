@@ -1,25 +1,10 @@
 import Koa from 'koa';
-import type Router from '@koa/router';
-import type { WorkflowClient } from '@temporalio/client';
-import type { Logger } from 'pino';
-import type { JoinerConfig } from '../domain/config';
+import type { AppDeps, RouterFactory } from './deps';
 import { errorHandler } from './middleware/error-handler';
 import { healthRouter } from './routes/health';
+import { scimRouter } from './scim/router';
 
-/** The part of the Temporal client routes use: signal-with-start, start and handles. Tests pass a real client. */
-export type WorkflowClientLike = Pick<WorkflowClient, 'signalWithStart' | 'start' | 'getHandle'>;
-
-/** Everything the API needs, built once by the process entry and injected (nothing is built at import time). */
-export interface AppDeps {
-  /** The database (PostgreSQL or PGlite); typed by the store once it lands. */
-  db: unknown;
-  temporal: { client: WorkflowClientLike; taskQueue: string };
-  config: JoinerConfig;
-  logger: Logger;
-}
-
-/** Builds one router (or a set of routes) of the app from its dependencies. */
-export type RouterFactory = (deps: AppDeps) => Router;
+export type { AppDeps, RouterFactory, WorkflowClientLike } from './deps';
 
 /**
  * The routers the app mounts, by name, in order. Add a part of the API by adding an entry here (or pass your own
@@ -27,6 +12,8 @@ export type RouterFactory = (deps: AppDeps) => Router;
  */
 export const defaultRouters: Readonly<Record<string, RouterFactory>> = {
   health: () => healthRouter(),
+  /** Entra → HR provisioning: the SCIM 2.0 endpoint at `/scim/v2`. */
+  scim: (deps) => scimRouter(deps),
 };
 
 /**

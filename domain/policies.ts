@@ -22,6 +22,20 @@ export const CompanyPolicies = z.object({
   revokeSessionsAtLeave: z.boolean().default(false),
   /** null: never delete; N: delete the Entra user N days after the leave moment. */
   deleteAfterLeaveDays: z.number().int().min(0).max(3650).nullable().default(null),
+  /**
+   * Entra → HR (SCIM): country (ISO 3166-1 alpha-2, e.g. `SE`) for phone numbers Entra sends without a country code;
+   * unset: such numbers are refused (400 invalidValue), since E.164 needs the country.
+   */
+  phoneDefaultCountry: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as SE')
+    .nullable()
+    .optional(),
+  /**
+   * Entra → HR (SCIM): unset or null: a user Entra deletes is removed at once; N: it disappears from SCIM at once and
+   * its data is removed N days later by the account workflow (a durable timer).
+   */
+  scimDeletedUserRetentionDays: z.number().int().min(1).max(3650).nullable().optional(),
 });
 export type CompanyPolicies = z.infer<typeof CompanyPolicies>;
 

@@ -176,11 +176,20 @@ export const scimUsers = pgTable(
     updatedAt: updatedAt(),
     /** Rises with every change; the ETag is `W/"<version>"`. */
     version: integer('version').notNull().default(1),
+    /**
+     * Set when Entra deleted the user and the company keeps deleted accounts for a while (its policy
+     * `scimDeletedUserRetentionDays`): the SCIM endpoint no longer sees the row, the account workflow purges it.
+     */
+    deletedAt: at('deleted_at'),
   },
   (t) => [
-    // SCIM userName is unique and compared case-insensitively (RFC 7643 §4.1.1).
-    uniqueIndex('scim_users_company_user_name_key').on(t.companyId, sql`lower(${t.userName})`),
+    // SCIM userName is unique among live users and compared case-insensitively (RFC 7643 §4.1.1).
+    uniqueIndex('scim_users_company_user_name_key')
+      .on(t.companyId, sql`lower(${t.userName})`)
+      .where(sql`${t.deletedAt} is null`),
     index('scim_users_company_external_id_idx').on(t.companyId, t.externalId),
+    // Entra queries externalId in whatever case it holds it; the SCIM filter compares it case-insensitively.
+    index('scim_users_company_external_id_lower_idx').on(t.companyId, sql`lower(${t.externalId})`),
     index('scim_users_company_work_email_idx').on(t.companyId, sql`lower(${t.workEmail})`),
     index('scim_users_company_display_name_idx').on(t.companyId, sql`lower(${t.displayName})`),
     index('scim_users_company_employee_idx').on(t.companyId, t.employeeId),

@@ -15,8 +15,10 @@ export interface UserKeys {
   externalId: string | null;
   displayName: string | null;
   active: boolean;
-  /** The work email (or the primary / first one), used to link the account to an HR employee. */
-  email: string | null;
+  /** The `emails[type eq "work"].value`, indexed for Entra's email filter. */
+  workEmail: string | null;
+  /** The address to match an HR employee by: the work email, else the primary one, else the first one. */
+  linkEmail: string | null;
   managerId: string | null;
 }
 
@@ -83,17 +85,16 @@ export function finaliseUser(candidate: unknown, rules: UserRules): ResourceData
 /** Derives the indexed columns of a finalised user. Pure. */
 export function userKeys(data: ResourceData): UserKeys {
   const emails = (data.emails as Typed[] | undefined) ?? [];
-  const email =
-    emails.find((e) => typeof e.type === 'string' && e.type.toLowerCase() === 'work') ??
-    emails.find((e) => e.primary === true) ??
-    emails[0];
+  const work = emails.find((e) => typeof e.type === 'string' && e.type.toLowerCase() === 'work');
+  const link = work ?? emails.find((e) => e.primary === true) ?? emails[0];
   const manager = (data[ScimUrn.EnterpriseUser] as { manager?: { value?: string } } | undefined)?.manager;
   return {
     userName: data.userName as string,
     externalId: typeof data.externalId === 'string' && data.externalId !== '' ? data.externalId : null,
     displayName: typeof data.displayName === 'string' ? data.displayName : null,
     active: data.active !== false,
-    email: typeof email?.value === 'string' ? email.value : null,
+    workEmail: typeof work?.value === 'string' ? work.value : null,
+    linkEmail: typeof link?.value === 'string' ? link.value : null,
     managerId: manager?.value ?? null,
   };
 }

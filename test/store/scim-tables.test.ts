@@ -126,7 +126,12 @@ describeEachDatabase('the SCIM tables', (getDb) => {
     });
 
     it.each([
-      ['userName', sql`lower(${scimUsers.userName}) = lower('user7@contoso.com')`, 'scim_users_company_user_name_key'],
+      // The unique index covers live users only (deleted ones wait for their purge); SCIM reads always say so.
+      [
+        'userName',
+        sql`lower(${scimUsers.userName}) = lower('user7@contoso.com') and ${scimUsers.deletedAt} is null`,
+        'scim_users_company_user_name_key',
+      ],
       ['externalId', sql`${scimUsers.externalId} = 'ext-7'`, 'scim_users_company_external_id_idx'],
       [
         'the work email',

@@ -1,0 +1,77 @@
+import Router from '@koa/router';
+import type { Context, Next } from 'koa';
+import { ScimError } from '../../domain/scim/errors';
+import { resourceTypes, schemaDocuments, scimMaxBodyBytes, serviceProviderConfig } from '../../domain/scim/discovery';
+import { listResponse } from '../../domain/scim/paging';
+import type { AppDeps } from '../deps';
+import { jsonBody } from '../middleware/json-body';
+import { createAccountEvents, type AccountEvents } from './account-events';
+import { requireScimToken } from './auth';
+import type { ScimDeps } from './context';
+import { registerGroupRoutes } from './groups';
+import { renderScimError, sendScim } from './responses';
+import { registerUserRoutes } from './users';
+
+/** Where the SCIM endpoint is mounted: the tenant URL to enter in Entra is `<PUBLIC_URL>/scim/v2`. */
+export const scimBasePath = '/scim/v2';
+
+function scimErrors() {
+  return async function scimErrors(ctx: Context, next: Next): Promise<void> {
+    ctx.state.renderError = renderScimError;
+    await next();
+  };
+}
+
+function registerDiscoveryRoutes(router: Router, baseUrl: string): void {
+  router.get('/ServiceProviderConfig', (ctx) => sendScim(ctx, 200, serviceProviderConfig(baseUrl)));
+  router.get('/ResourceTypes', (ctx) => {
+    const types = resourceTypes(baseUrl);
+    sendScim(ctx, 200, listResponse(types, types.length, { startIndex: 1, count: types.length }));
+  });
+  router.get('/ResourceTypes/:id', (ctx) => {
+    const type = resourceTypes(baseUrl).find((t) => t.id.toLowerCase() === ctx.params.id!.toLowerCase());
+    if (!type) throw ScimError.notFound(`resource type ${ctx.params.id!} not found`);
+    sendScim(ctx, 200, type);
+  });
+  router.get('/Schemas', (ctx) => {
+    const schemas = schemaDocuments(baseUrl);
+    sendScim(ctx, 200, listResponse(schemas, schemas.length, { startIndex: 1, count: schemas.length }));
+  });
+  router.get('/Schemas/:id', (ctx) => {
+    const schema = schemaDocuments(baseUrl).find((s) => s.id.toLowerCase() === ctx.params.id!.toLowerCase());
+    if (!schema) throw ScimError.notFound(`schema ${ctx.params.id!} not found`);
+    sendScim(ctx, 200, schema);
+  });
+}
+
+/** Options of {@link scimRouter} beyond the app's dependencies (tests inject their own account events). */
+export interface ScimRouterOptions {
+  events?: AccountEvents;
+}
+
+/**
+ * The SCIM 2.0 endpoint at `/scim/v2` (DESIGN.md §3.4): bearer-token auth per company, Users, Groups and the
+ * discovery documents; every answer, errors included, is `application/scim+json`. Mount it with `createApp`'s
+ * router list (`{ scim: scimRouter }`).
+ */
+export function scimRouter(deps: AppDeps, options: ScimRouterOptions = {}): Router {
+  const { db } = deps;
+  const scim: ScimDeps = {
+    db,
+    logger: deps.logger,
+    events: options.events ?? createAccountEvents(deps.temporal, deps.logger),
+    baseUrl: `${deps.config.PUBLIC_URL}${scimBasePath}`,
+  };
+  const router = new Router({ prefix: scimBasePath });
+  router.use(scimErrors());
+  router.use(requireScimToken(db));
+  router.use(jsonBody({ limit: scimMaxBodyBytes, maxDepth: 8, maxNodes: 50_000 }));
+  registerDiscoveryRoutes(router, scim.baseUrl);
+  registerUserRoutes(router, scim);
+  registerGroupRoutes(router, scim);
+  // Last: unknown paths and methods under /scim/v2 answer in SCIM's error format too (after authentication).
+  router.all('/{*rest}', (ctx) => {
+    throw ScimError.notFound(`${ctx.method} ${ctx.path} is not a SCIM endpoint`);
+  });
+  return router;
+}

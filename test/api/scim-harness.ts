@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { createApp, defaultRouters, type AppDeps } from '../../api/app';
+import { createLogger } from '../../api/logger';
+import type { AccountEvents, AccountSnapshot } from '../../api/scim/account-events';
+import { scimRouter } from '../../api/scim/router';
+import { parseConfig } from '../../domain/config';
+import type { CompanyPolicies } from '../../domain/policies';
+import { createAccessToken } from '../../store/access-tokens';
+import { ensureCompany } from '../../store/companies';
+import type { Db } from '../../store/db';
+import type { AccountChange, EntraObjectLinkedSignal } from '../../workflows/account-definitions';
+import { serve, type ServedApp } from './serve';
+
+export const scimJson = 'application/scim+json';
+
+/** What the SCIM routes told the workflows, in order. */
+export type RecordedEvent =
+  | { kind: 'account'; companyId: string; scimUserId: string; change: AccountChange; account: AccountSnapshot }
+  | { kind: 'entraObjectLinked'; companyId: string; employeeId: string; signal: EntraObjectLinkedSignal };
+
+/** A SCIM endpoint served over HTTP for one company, with its token and the workflow signals it sent. */
+export interface ScimEndpoint {
+  url: string;
+  companyId: string;
+  token: string;
+  events: RecordedEvent[];
+  /** Sends a request with the company's token (or `token`), JSON body as application/scim+json. */
+  call(method: string, path: string, body?: unknown, token?: string | null): Promise<ScimResponse>;
+  close(): Promise<void>;
+}
+
+export interface ScimResponse {
+  status: number;
+  contentType: string | null;
+  location: string | null;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field with expect()
+  body: any;
+}
+
+/** The `value` / `id` / `name` fields of a list in a SCIM body, for compact assertions. */
+export function pluck(list: unknown, field: string): unknown[] {
+  return ((list ?? []) as Array<Record<string, unknown>>).map((item) => item[field]);
+}
+
+/** Records account workflow signals instead of sending them (the workflow itself is tested on the Temporal sandbox). */
+export function recordingEvents(events: RecordedEvent[]): AccountEvents {
+  return {
+    accountChanged(companyId, scimUserId, change, account) {
+      events.push({ kind: 'account', companyId, scimUserId, change, account });
+      return Promise.resolve();
+    },
+    entraObjectLinked(companyId, employeeId, signal) {
+      events.push({ kind: 'entraObjectLinked', companyId, employeeId, signal });
+      return Promise.resolve();
+    },
+  };
+}
+
+/** A logger that keeps its lines, to assert what was (and was not) logged. */
+export function capturingLogger(lines: string[] = []) {
+  return createLogger({
+    level: 'debug',
+    destination: new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    }),
+  });
+}
+
+/** Serves the SCIM endpoint for a fresh company on `db`. */
+export async function startScimEndpoint(
+  db: Db,
+  options: { policies?: Partial<CompanyPolicies>; events?: AccountEvents; temporal?: AppDeps['temporal'] } = {},
+): Promise<ScimEndpoint> {
+  const companyId = `co_${randomBytes(5).toString('hex')}`;
+  await ensureCompany(db, {
+    id: companyId,
+    name: 'Contoso AB',
+    policies: {
+      timeZone: 'UTC',
+      provisionLeadDays: null,
+      disableAccountAtLeave: false,
+      revokeSessionsAtLeave: false,
+      deleteAfterLeaveDays: null,
+      ...options.policies,
+    },
+  });
+  const { token } = await createAccessToken(db, { companyId, name: 'Entra provisioning' });
+  const events: RecordedEvent[] = [];
+  const deps: AppDeps = {
+    db,
+    temporal: options.temporal ?? { client: {} as AppDeps['temporal']['client'], taskQueue: 'test' },
+    config: parseConfig({ PUBLIC_URL: 'https://joiner.example' }),
+    logger: capturingLogger(),
+  };
+  const app = createApp(deps, {
+    ...defaultRouters,
+    // With a Temporal client the router signals through it; otherwise the signals are recorded.
+    scim: (d) => scimRouter(d, options.temporal ? {} : { events: options.events ?? recordingEvents(events) }),
+  });
+  const served: ServedApp = await serve(app);
+  return {
+    url: served.url,
+    companyId,
+    token,
+    events,
+    close: () => served.close(),
+    async call(method, path, body, tokenOverride) {
+      const headers: Record<string, string> = {};
+      const bearer = tokenOverride === undefined ? token : tokenOverride;
+      if (bearer !== null) headers.authorization = `Bearer ${bearer}`;
+      let payload: string | undefined;
+      if (body !== undefined) {
+        headers['content-type'] = scimJson;
+        payload = typeof body === 'string' ? body : JSON.stringify(body);
+      }
+      const res = await fetch(`${served.url}/scim/v2${path}`, { method, headers, body: payload });
+      const text = await res.text();
+      return {
+        status: res.status,
+        contentType: res.headers.get('content-type'),
+        location: res.headers.get('location'),
+        body: text === '' ? undefined : JSON.parse(text),
+      };
+    },
+  };
+}
