@@ -2,7 +2,8 @@ import type { SandboxContext, SandboxSettings } from './context';
 import { ConsentMode } from './context';
 import type { Fault, FaultSpec } from './faults';
 import type { SandboxTenant, SandboxUser, TenantSeed } from './state';
-import type { ThrottleLimits } from './throttling';
+import type { ThrottleLimits, ThrottleLimitsPatch } from './throttling';
+import { mergeLimits } from './throttling';
 
 /** Thrown for a control request that names something unknown or carries a bad value (HTTP 400/404). */
 export class ControlError extends Error {
@@ -16,7 +17,7 @@ export class ControlError extends Error {
 
 /** Settings that can change at run time, including the throttling limits (`enabled: false` turns throttling off). */
 export interface SettingsPatch extends Partial<SandboxSettings> {
-  throttling?: Partial<ThrottleLimits> & { enabled?: boolean };
+  throttling?: ThrottleLimitsPatch & { enabled?: boolean };
 }
 
 /** A user as the state dump shows it (all stored properties, its manager and whether reads can see it yet). */
@@ -32,29 +33,32 @@ export interface DumpedUser {
  * request log, faults, consent mode, app permissions, tenants and domains, settings.
  */
 export class SandboxControl {
+  private readonly initialTenants: Record<string, SandboxTenant>;
+
   constructor(
     private readonly sandbox: SandboxContext,
     private readonly initialSettings: SandboxSettings,
     private readonly initialLimits: ThrottleLimits,
-  ) {}
+    private readonly initialThrottlingEnabled: boolean,
+  ) {
+    this.initialTenants = structuredClone(sandbox.store.state.tenants);
+  }
 
   /**
-   * Back to the start state: no users, no faults, empty request log and throttle budgets, the initial settings, the
-   * default app consented in the default tenant only and with its requested permissions. Ids and secret are kept.
+   * Back to the state of this start: no users; tenants, domains and consents as they were when the sandbox started;
+   * no faults; empty request log and throttle budgets; the initial settings. Ids and secret are kept.
    */
   reset(): void {
     const { store } = this.sandbox;
-    store.reset();
-    const app = store.state.apps[store.state.defaultAppId]!;
-    for (const tenant of Object.values(store.state.tenants)) {
-      tenant.grants = tenant.id === store.state.defaultTenantId ? { [app.appId]: [...app.requiredPermissions] } : {};
-    }
+    store.state.tenants = structuredClone(this.initialTenants);
+    store.state.users = Object.fromEntries(Object.keys(store.state.tenants).map((id) => [id, {}]));
     store.changed();
     this.sandbox.faults.clear();
     this.sandbox.throttle.reset();
     this.sandbox.throttle.limits = structuredClone(this.initialLimits);
-    this.sandbox.throttle.enabled = true;
+    this.sandbox.throttle.enabled = this.initialThrottlingEnabled;
     this.sandbox.log.length = 0;
+    delete this.sandbox.settings.consentTenantId;
     Object.assign(this.sandbox.settings, structuredClone(this.initialSettings));
   }
 
@@ -196,9 +200,11 @@ export class SandboxControl {
             throw new ControlError(400, `throttling.resourceUnitsPerWindow.${size} must be a positive number`);
           }
         }
-        Object.assign(throttle.limits.resourceUnitsPerWindow, resourceUnitsPerWindow);
       }
-      Object.assign(throttle.limits, numbers);
+      throttle.limits = mergeLimits(throttle.limits, {
+        ...numbers,
+        ...(resourceUnitsPerWindow ? { resourceUnitsPerWindow } : {}),
+      });
       if (enabled !== undefined) throttle.enabled = enabled;
       throttle.reset();
     }

@@ -13,8 +13,8 @@ import { identityRoutes } from './identity';
 import { TokenSigner } from './signing';
 import type { TenantSeed, TenantSize } from './state';
 import { SandboxStore } from './state';
-import type { ThrottleLimits } from './throttling';
-import { ThrottleBudget, graphThrottleLimits } from './throttling';
+import type { ThrottleLimits, ThrottleLimitsPatch } from './throttling';
+import { ThrottleBudget, graphThrottleLimits, mergeLimits } from './throttling';
 import { ensureCertificate } from './tls';
 
 export interface EntraSandboxOptions {
@@ -36,7 +36,7 @@ export interface EntraSandboxOptions {
   /** Access-token lifetime in seconds (default 3599, as Entra). */
   tokenLifetimeSeconds?: number;
   /** Throttling limits (default: Graph's real ones); `false` disables throttling. */
-  throttling?: Partial<ThrottleLimits> | false;
+  throttling?: ThrottleLimitsPatch | false;
   /** Size of the seeded tenants, which sets the resource-unit budget (default small: 3,500 RU / 10 s). */
   tenantSize?: TenantSize;
   /** Application permissions of the pre-consented app (default {@link defaultAppPermissions}); first start only. */
@@ -99,21 +99,10 @@ export async function startEntraSandbox(options: EntraSandboxOptions = {}): Prom
     tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3599,
     consentMode: options.consentMode ?? 'prompt',
   };
-  const limits: ThrottleLimits = {
-    ...structuredClone(graphThrottleLimits),
-    ...(options.throttling ? options.throttling : {}),
-  };
+  const limits: ThrottleLimits = mergeLimits(graphThrottleLimits, options.throttling || {});
   const throttle = new ThrottleBudget(structuredClone(limits), options.throttling !== false);
   const sandbox: SandboxContext = { store, signer, settings, throttle, faults: new FaultInjector(), log: [] };
-  const control = new SandboxControl(sandbox, structuredClone(settings), limits);
-  if (options.throttling === false) {
-    // reset() restores this state, so keep "disabled" as the initial state.
-    const reset = control.reset.bind(control);
-    control.reset = () => {
-      reset();
-      throttle.enabled = false;
-    };
-  }
+  const control = new SandboxControl(sandbox, structuredClone(settings), limits, throttle.enabled);
 
   const app = new Koa();
   app.use(async (ctx, next) => {

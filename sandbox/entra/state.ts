@@ -171,12 +171,6 @@ export class SandboxStore {
     return store;
   }
 
-  /** Resets users (and, with `identities`, tenants and consents) to the seeded state, keeping ids and secret. */
-  reset(): void {
-    for (const tenantId of Object.keys(this.state.users)) this.state.users[tenantId] = {};
-    this.changed();
-  }
-
   tenant(idOrDomain: string): SandboxTenant | undefined {
     const key = idOrDomain.toLowerCase();
     const byId = this.state.tenants[key];

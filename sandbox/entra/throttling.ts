@@ -22,6 +22,21 @@ export const graphThrottleLimits: ThrottleLimits = {
   tenantWriteWindowMs: 300_000,
 };
 
+/** Some limits to change; `resourceUnitsPerWindow` may name only some sizes. */
+export type ThrottleLimitsPatch = Partial<Omit<ThrottleLimits, 'resourceUnitsPerWindow'>> & {
+  resourceUnitsPerWindow?: Partial<Record<TenantSize, number>>;
+};
+
+/** The limits with a patch applied (a new object; `base` is not changed). */
+export function mergeLimits(base: ThrottleLimits, patch: ThrottleLimitsPatch): ThrottleLimits {
+  const { resourceUnitsPerWindow, ...rest } = patch;
+  return {
+    ...base,
+    ...rest,
+    resourceUnitsPerWindow: { ...base.resourceUnitsPerWindow, ...resourceUnitsPerWindow },
+  };
+}
+
 /** What one request costs: resource units, and 1 write for a write. */
 export interface RequestCost {
   resourceUnits: number;
