@@ -1,6 +1,6 @@
 /** Workflows the sandbox conformance suite runs with the real SDK. */
-import type { ActivityFailure } from '@temporalio/workflow';
 import {
+  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   condition,
@@ -83,7 +83,8 @@ export async function timeoutWorkflow(options: {
   try {
     return await linger(options.runForMs, options.heartbeatEveryMs);
   } catch (err) {
-    const failure = err as ActivityFailure;
+    if (!(err instanceof ActivityFailure)) return `unexpected: ${String(err)}`;
+    const failure = err;
     const cause = failure.cause;
     const timeoutType = cause instanceof TimeoutFailure ? ` ${cause.timeoutType}` : '';
     return `${failure.name}: ${cause?.name ?? ''}${timeoutType}`;
@@ -94,7 +95,7 @@ export async function timeoutWorkflow(options: {
 export async function cancelActivityWorkflow(cancelAfterMs: number): Promise<string> {
   const { linger } = proxyActivities<ConformanceActivities>({
     startToCloseTimeout: '1m',
-    heartbeatTimeout: '5s',
+    heartbeatTimeout: '1s',
     cancellationType: 'WAIT_CANCELLATION_COMPLETED',
   });
   const scope = new CancellationScope();
