@@ -21,5 +21,5 @@ export const alreadyExists = (message: string) => new ServiceError(status.ALREAD
 export const unimplemented = (what: string) =>
   new ServiceError(
     status.UNIMPLEMENTED,
-    `${what} is not implemented by the Joiner Temporal sandbox (an in-memory test server); see sandbox/temporal/README.md`,
+    `${what}: not implemented by the Joiner Temporal sandbox (an in-memory test server); see sandbox/temporal/README.md`,
   );

@@ -97,6 +97,15 @@ function operatorServiceHandlers(engine: SandboxEngine): Handlers {
   };
 }
 
+/** Names the Temporal feature behind an RPC the sandbox does not serve. */
+function featureOf(method: string): string {
+  if (/Update/.test(method) && /WorkflowExecution/.test(method)) return `Workflow Updates (${method})`;
+  if (/Nexus/.test(method)) return `Nexus (${method})`;
+  if (/Schedule/.test(method)) return `Schedules (${method})`;
+  if (/Batch/.test(method)) return `Batch operations (${method})`;
+  return method;
+}
+
 const healthHandlers: Handlers = { Check: () => ({ status: 1 /* SERVING */ }) };
 
 function serviceImplementation(
@@ -132,7 +141,7 @@ function serviceImplementation(
       call.on('cancelled', () => controller.abort());
       if (options.verbose) options.log?.(`call ${fullName}`);
       if (!handle) {
-        const err = unimplemented(`${method.name} (${serviceName})`);
+        const err = unimplemented(featureOf(method.name));
         callback({ code: err.code, details: err.message });
         return;
       }

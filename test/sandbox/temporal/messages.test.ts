@@ -1,5 +1,6 @@
 import { QueryNotRegisteredError, WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
 import { TerminatedFailure } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { TemporalTestKit } from '../../helpers/temporal';
 import { createConformanceActivities } from './conformance-activities';
 import {
@@ -129,5 +130,39 @@ describe('signals, queries and starts on the Temporal sandbox', () => {
       await expect(handle.query(itemsQuery)).rejects.toBeInstanceOf(QueryNotRegisteredError);
       await handle.terminate('cleanup');
     });
+  });
+
+  test('features the sandbox lacks answer UNIMPLEMENTED with a message naming them', async () => {
+    const handle = await startWaiting(kit.id('unsupported'));
+    const update = await kit.client.workflowService
+      .updateWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: handle.workflowId } })
+      .catch((e: unknown) => e as { code?: number; details?: string });
+    expect(update).toMatchObject({ code: 12 /* UNIMPLEMENTED */ });
+    expect((update as { details: string }).details).toMatch(
+      /Workflow Updates \(UpdateWorkflowExecution\): not implemented by the Joiner Temporal sandbox/,
+    );
+
+    const task = await kit.client.workflowService.pollWorkflowTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: kit.taskQueue },
+      identity: 'raw worker',
+    });
+    const child = await kit.client.workflowService
+      .respondWorkflowTaskCompleted({
+        namespace: 'default',
+        taskToken: task.taskToken,
+        commands: [
+          {
+            commandType: temporal.api.enums.v1.CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION,
+            startChildWorkflowExecutionCommandAttributes: { workflowId: 'child', workflowType: { name: 'x' } },
+          },
+        ],
+      })
+      .catch((e: unknown) => e as { code?: number; details?: string });
+    expect(child).toMatchObject({ code: 12 });
+    expect((child as { details: string }).details).toMatch(
+      /Child workflows: not implemented by the Joiner Temporal sandbox/,
+    );
+    await handle.terminate('cleanup');
   });
 });
