@@ -1,4 +1,5 @@
 import Koa from 'koa';
+import { adminAccessTokensRouter } from './admin/access-tokens';
 import type { AppDeps, RouterFactory } from './deps';
 import { errorHandler } from './middleware/error-handler';
 import { healthRouter } from './routes/health';
@@ -14,6 +15,8 @@ export const defaultRouters: Readonly<Record<string, RouterFactory>> = {
   health: () => healthRouter(),
   /** Entra → HR provisioning: the SCIM 2.0 endpoint at `/scim/v2`. */
   scim: (deps) => scimRouter(deps),
+  /** The Access tokens page's API (administrator password). */
+  adminAccessTokens: (deps) => adminAccessTokensRouter(deps),
 };
 
 /**

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { ConfigError, parseConfig } from '../domain/config';
+import { CliUsageError, registerTokenCommands } from './tokens';
 
 /** Parses the environment or stops the process with a message that names each bad variable. */
 function loadConfigOrExit() {
@@ -27,7 +28,13 @@ program
     );
   });
 
+registerTokenCommands(program, loadConfigOrExit);
+
 program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof CliUsageError) {
+    process.stderr.write(`joiner: ${err.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`joiner: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });

@@ -40,7 +40,15 @@ export type DatabaseOptions =
   /** A PostgreSQL server (DATABASE_URL); many processes may share it. */
   | { kind: 'postgres'; url: string; maxConnections?: number; onIdleClientError?: (err: Error) => void }
   /** Embedded PGlite in `dataDir` (DATA_DIR), locked to this process while open. */
-  | { kind: 'pglite'; dataDir: string; onLockCompromised?: (err: Error) => void }
+  | {
+      kind: 'pglite';
+      dataDir: string;
+      /**
+       * Called if the lock file is taken away (deleted, or judged stale by another process because this one stalled
+       * for 30 s). Default: throw, which ends the process: two writers would corrupt the data.
+       */
+      onLockCompromised?: (err: Error) => void;
+    }
   /** Embedded PGlite in memory, optionally started from a `dumpDataDir()` tarball (tests, demos). Lost at close. */
   | { kind: 'pglite-memory'; loadDataDir?: Blob };
 
@@ -79,17 +87,47 @@ export function migrationsFolder(): string {
   return found;
 }
 
+/**
+ * Thrown when a database cannot be opened or migrated; the message names which database (a PostgreSQL URL without
+ * its password, or the data directory) and the reason.
+ */
+export class DatabaseOpenError extends Error {
+  override readonly name = 'DatabaseOpenError';
+  constructor(
+    readonly target: string,
+    cause: unknown,
+  ) {
+    super(`could not open the database (${target}): ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
+  }
+}
+
+/** A connection URL fit for messages and logs: the password is replaced. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'an unparsable DATABASE_URL';
+  }
+}
+
 /** Arbitrary constant: the PostgreSQL advisory lock that serialises migrations of processes starting together. */
 const migrationLockKey = 0x6a6f696e6572;
 
 /**
  * Opens the database and applies pending migrations (idempotent: applied ones are skipped).
  * @throws DataDirLockedError (PGlite on disk) when another process has the data directory open
+ * @throws DatabaseOpenError when the server cannot be reached, the data cannot be read, or a migration fails
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   switch (options.kind) {
     case 'postgres':
-      return openPostgres(options.url, options.maxConnections ?? 10, options.onIdleClientError);
+      return openPostgres(options.url, options.maxConnections ?? 10, options.onIdleClientError).catch((err) => {
+        throw new DatabaseOpenError(`PostgreSQL at ${redactDatabaseUrl(options.url)}`, err);
+      });
     case 'pglite': {
       const release = await lockDataDir(
         options.dataDir,
@@ -102,7 +140,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         return await openPglite(new PGlite(path.join(options.dataDir, pgliteSubdir)), 'pglite', release);
       } catch (err) {
         await release();
-        throw err;
+        throw new DatabaseOpenError(`embedded PGlite in ${options.dataDir}`, err);
       }
     }
     case 'pglite-memory':
@@ -148,7 +186,8 @@ async function openPglite(client: PGlite, kind: 'pglite' | 'pglite-memory', rele
   try {
     await migratePglite(db, { migrationsFolder: migrationsFolder() });
   } catch (err) {
-    await client.close();
+    // A PGlite that failed to start may fail to close too; the first error is the one to report.
+    await client.close().catch(() => undefined);
     throw err;
   }
   const database: Database = {

@@ -3,7 +3,7 @@
  * Delivery is at least once: a crash between signalling Temporal and marking the event delivered signals again, which
  * the employee workflow ignores because the version is not newer.
  */
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { HrEmployee } from '../domain/hr-employee';
 import type { Db } from './db';
 import { isForeignKeyViolation } from './pg-errors';
@@ -187,4 +187,22 @@ export async function recordHrEventDeliveryFailure(db: Db, id: number, error: st
       lastDeliveryError: error.slice(0, 2000),
     })
     .where(and(eq(webhookEvents.id, id), isNull(webhookEvents.deliveredAt)));
+}
+
+/**
+ * Forgets events received before `cutoff` that need nothing more: delivered ones and stale ones. Accepted events not
+ * yet delivered are kept whatever their age. Safe for dedupe: versions only rise, so an old event HR sends again after
+ * it was forgotten is recorded as stale and changes nothing. Resolves to the number of events removed.
+ */
+export async function deleteSettledHrEventsBefore(db: Db, cutoff: Date): Promise<number> {
+  const rows = await db
+    .delete(webhookEvents)
+    .where(
+      and(
+        lt(webhookEvents.receivedAt, cutoff),
+        or(eq(webhookEvents.outcome, HrEventOutcome.Stale), isNotNull(webhookEvents.deliveredAt)),
+      ),
+    )
+    .returning({ id: webhookEvents.id });
+  return rows.length;
 }

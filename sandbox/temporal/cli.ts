@@ -108,10 +108,14 @@ export async function main(argv: string[]): Promise<void> {
     namespaces: options.namespaces.filter((n) => n !== 'default'),
     log: (line) => process.stderr.write(`temporal-sandbox: ${line}\n`),
   });
-  process.stdout.write(
-    `Temporal sandbox (in-memory, not durable; for tests and offline demos) listening on ${server.address}` +
-      `${options.timeSkipping ? ' with time skipping' : ''}\n`,
-  );
+  // The test-server shape is how sdk-core starts it for test suites, whose output it shares: stay quiet there.
+  const testServerShape = /^\d+$/.test(argv[0] ?? '');
+  if (!testServerShape || options.verbose) {
+    process.stdout.write(
+      `Temporal sandbox (in-memory, not durable; for tests and offline demos) listening on ${server.address}` +
+        `${options.timeSkipping ? ' with time skipping' : ''}\n`,
+    );
+  }
   const stop = () => {
     void server.close().then(() => process.exit(0));
   };

@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { Client } from 'pg';
@@ -6,7 +9,30 @@ import { companies } from '../../store/schema';
 import { isUniqueViolation } from '../../store/pg-errors';
 import { defaultCompanyPolicies } from '../../domain/policies';
 import { describeEachDatabase, isPostgresAvailable, testDatabaseEnv } from '../helpers/databases';
-import { databaseOptionsFromConfig, migrationsFolder, openDatabase, selectRows } from '../../store/db';
+import {
+  DatabaseOpenError,
+  databaseOptionsFromConfig,
+  migrationsFolder,
+  openDatabase,
+  pgliteSubdir,
+  selectRows,
+} from '../../store/db';
+
+async function failure(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+}
+
+/** A port nothing listens on (taken and released at once). */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 describeEachDatabase('an opened database', (getDb) => {
   it('has every table of the schema after opening', async () => {
@@ -84,11 +110,46 @@ describe('opening a database', () => {
     }
   });
 
-  onPostgres('fails with the server’s reason when PostgreSQL cannot be reached', async () => {
+  onPostgres('names the database and the server’s reason when it does not exist, without the password', async () => {
     const url = new URL(process.env[testDatabaseEnv.postgresUrl]!);
     url.pathname = '/no_such_database';
-    await expect(openDatabase({ kind: 'postgres', url: url.toString() })).rejects.toThrow(
-      'database "no_such_database" does not exist',
+    url.password = 'secret-pw';
+
+    const error = await failure(openDatabase({ kind: 'postgres', url: url.toString() }));
+
+    expect(error).toBeInstanceOf(DatabaseOpenError);
+    expect((error as Error).message).toContain(`PostgreSQL at postgres://postgres:***@${url.host}/no_such_database`);
+    expect((error as Error).message).toContain('database "no_such_database" does not exist');
+    expect((error as Error).message).not.toContain('secret-pw');
+  });
+
+  it('names the server when nothing listens there, without the password', async () => {
+    const port = await closedPort();
+
+    const error = await failure(
+      openDatabase({ kind: 'postgres', url: `postgres://joiner:secret-pw@127.0.0.1:${port}/joiner` }),
     );
+
+    expect(error).toBeInstanceOf(DatabaseOpenError);
+    expect((error as Error).message).toContain(`PostgreSQL at postgres://joiner:***@127.0.0.1:${port}/joiner`);
+    expect((error as Error).message).toContain('ECONNREFUSED');
+    expect((error as Error).message).not.toContain('secret-pw');
+  });
+
+  it('names the data directory when the embedded data cannot be read, and leaves it unlocked', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'joiner-corrupt-'));
+    try {
+      await mkdir(path.join(dataDir, pgliteSubdir));
+      await writeFile(path.join(dataDir, pgliteSubdir, 'PG_VERSION'), '9\n');
+
+      const first = await failure(openDatabase({ kind: 'pglite', dataDir }));
+      const second = await failure(openDatabase({ kind: 'pglite', dataDir }));
+
+      expect(first).toBeInstanceOf(DatabaseOpenError);
+      expect((first as Error).message).toContain(`could not open the database (embedded PGlite in ${dataDir})`);
+      expect(second).toBeInstanceOf(DatabaseOpenError);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

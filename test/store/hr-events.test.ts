@@ -6,6 +6,7 @@ import {
   listUndeliveredHrEvents,
   markHrEventDelivered,
   recordHrEventDeliveryFailure,
+  deleteSettledHrEventsBefore,
 } from '../../store/hr-events';
 import type { Db } from '../../store/db';
 import { employees, webhookEvents } from '../../store/schema';
@@ -313,5 +314,39 @@ describeEachDatabase('the HR event outbox', (getDb) => {
     expect(await countUndeliveredHrEvents(db)).toBe(before + 2);
     await markHrEventDelivered(db, id);
     expect(await countUndeliveredHrEvents(db)).toBe(before + 1);
+  });
+
+  it('forgets old delivered and stale events but keeps undelivered ones, and a resent old event stays stale', async () => {
+    const db = getDb();
+    const { id: companyId } = await freshCompany(db);
+    const delivered = await accept(db, companyId, 'evt_delivered', 'emp_a', 1);
+    await markHrEventDelivered(db, delivered);
+    await accept(db, companyId, 'evt_waiting', 'emp_b', 1);
+    await acceptHrEvent(db, {
+      companyId,
+      eventId: 'evt_stale',
+      type: 'employee.updated',
+      occurredAt,
+      employee: hrEmployee({ id: 'emp_a', version: 1 }),
+    });
+    await db
+      .update(webhookEvents)
+      .set({ receivedAt: sql`now() - interval '40 days'` })
+      .where(eq(webhookEvents.companyId, companyId));
+    const recent = await accept(db, companyId, 'evt_recent', 'emp_a', 2);
+    await markHrEventDelivered(db, recent);
+
+    const removed = await deleteSettledHrEventsBefore(db, new Date(Date.now() - 30 * 24 * 3600 * 1000));
+
+    expect(removed).toBe(2);
+    expect((await eventsOf(db, companyId)).map((e) => e.eventId)).toEqual(['evt_waiting', 'evt_recent']);
+    const resent = await acceptHrEvent(db, {
+      companyId,
+      eventId: 'evt_delivered',
+      type: 'employee.updated',
+      occurredAt,
+      employee: hrEmployee({ id: 'emp_a', version: 1 }),
+    });
+    expect(resent.outcome).toBe('stale');
   });
 });

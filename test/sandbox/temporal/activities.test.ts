@@ -4,7 +4,13 @@ import { ActivityFailure, RetryState } from '@temporalio/common';
 import { TemporalTestKit } from '../../helpers/temporal';
 import type { AttemptLog } from './conformance-activities';
 import { createConformanceActivities } from './conformance-activities';
-import { cancelActivityWorkflow, retryWorkflow, throttledWorkflow, timeoutWorkflow } from './workflows';
+import {
+  asyncCompletionWorkflow,
+  cancelActivityWorkflow,
+  retryWorkflow,
+  throttledWorkflow,
+  timeoutWorkflow,
+} from './workflows';
 
 const kit = new TemporalTestKit({ workflowsPath: require.resolve('./workflows') });
 const attempts: AttemptLog = new Map();
@@ -139,6 +145,15 @@ describe('activities on the Temporal sandbox', () => {
       const types = history.events!.map((e) => e.eventType);
       expect(types).toContain(16 /* ACTIVITY_TASK_CANCEL_REQUESTED */);
       expect(types).toContain(17 /* ACTIVITY_TASK_CANCELED */);
+    });
+  });
+
+  test('an activity completed asynchronously by workflow id and activity id resolves the workflow', async () => {
+    await kit.withWorker({ activities }, async () => {
+      const { id, result } = await run(asyncCompletionWorkflow, []);
+      while (!attempts.get(id)) await new Promise((resolve) => setTimeout(resolve, 20));
+      await kit.client.activity.complete({ workflowId: id, activityId: 'completed-elsewhere' }, 'done elsewhere');
+      expect(await result).toBe('done elsewhere');
     });
   });
 });

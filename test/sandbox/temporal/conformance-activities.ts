@@ -1,5 +1,5 @@
 /** Activity implementations for the conformance suites; they record what the server made them do. */
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure, CompleteAsyncError, Context } from '@temporalio/activity';
 import type { ConformanceActivities } from './workflows/activities-contract';
 
 /** Per workflow id: the scheduled time of each attempt of the activity it ran. */
@@ -40,6 +40,10 @@ export function createConformanceActivities(log: AttemptLog = new Map()): Confor
         }
       }
       return 'finished';
+    },
+    completeLater: () => {
+      record();
+      throw new CompleteAsyncError();
     },
     countCall: (key) => {
       const n = (calls.get(key) ?? 0) + 1;

@@ -85,6 +85,7 @@ describe('the Temporal sandbox launcher', () => {
     const sandbox = await startTemporalSandbox({ port: 0, searchAttributes: { CompanyId: 'Keyword' } });
     const connection = await Connection.connect({ address: sandbox.address });
     try {
+      expect((await connection.healthService.check({})).status).toBe(1 /* SERVING */);
       const { namespaceInfo } = await connection.workflowService.describeNamespace({ namespace: 'default' });
       expect(namespaceInfo?.name).toBe('default');
       const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });

@@ -1,6 +1,8 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import { TimeoutFailure } from '@temporalio/common';
 import { TemporalTestKit } from '../../helpers/temporal';
 import { createConformanceActivities } from './conformance-activities';
-import { sleepingWorkflow } from './workflows';
+import { sleepingWorkflow, waitingWorkflow } from './workflows';
 
 const kit = new TemporalTestKit({ workflowsPath: require.resolve('./workflows') });
 const activities = createConformanceActivities();
@@ -64,6 +66,22 @@ describe('time skipping on the Temporal sandbox', () => {
       const before = await kit.env.currentTimeMs();
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect((await kit.env.currentTimeMs()) - before).toBeLessThan(5000);
+    });
+  });
+
+  test('a workflow run timeout fires in skipped time and the run ends timed out', async () => {
+    await kit.withWorker({ activities }, async () => {
+      const handle = kit.track(
+        await kit.client.workflow.start(waitingWorkflow, {
+          taskQueue: kit.taskQueue,
+          workflowId: kit.id('run-timeout'),
+          workflowRunTimeout: '2 days',
+        }),
+      );
+      const err = await handle.result().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(WorkflowFailedError);
+      expect((err as WorkflowFailedError).cause).toBeInstanceOf(TimeoutFailure);
+      expect((await handle.describe()).status.name).toBe('TIMED_OUT');
     });
   });
 });

@@ -9,4 +9,6 @@ export interface ConformanceActivities {
   linger(runForMs: number, heartbeatEveryMs: number): Promise<string>;
   /** Records that it ran and returns how many times it has run (a local activity). */
   countCall(key: string): Promise<number>;
+  /** Completes later, from outside the worker (async completion by workflow id and activity id). */
+  completeLater(): Promise<string>;
 }

@@ -191,3 +191,12 @@ export async function sleepingWorkflow(durationMs: number): Promise<number> {
   await sleep(durationMs);
   return Date.now() - before;
 }
+
+/** Waits for an activity that a client completes by id. */
+export async function asyncCompletionWorkflow(): Promise<string> {
+  const { completeLater } = proxyActivities<ConformanceActivities>({
+    activityId: 'completed-elsewhere',
+    startToCloseTimeout: '1 day',
+  });
+  return await completeLater();
+}
