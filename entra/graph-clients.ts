@@ -1,5 +1,6 @@
 import { rootCertificates } from 'node:tls';
 import { ClientSecretCredential } from '@azure/identity';
+import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 import {
   AuthenticationHandler,
   Client,
@@ -51,6 +52,9 @@ export interface InProcessRetry {
  */
 export const DEFAULT_IN_PROCESS_RETRY: InProcessRetry = { maxRetries: 2, maxRetryAfterMs: 1_000 };
 
+/** Default size of the keep-alive connection pool to Graph (per origin, shared by all tenants). */
+export const DEFAULT_MAX_CONNECTIONS = 32;
+
 /** Everything needed to reach Entra and Graph for any tenant the app is consented in. */
 export interface GraphConnectionOptions {
   /** Application (client) id of Joiner's multi-tenant app registration. */
@@ -70,6 +74,8 @@ export interface GraphConnectionOptions {
   requestTimeoutMs?: number;
   /** In-process retry of throttled calls; see {@link DEFAULT_IN_PROCESS_RETRY}. */
   inProcessRetry?: InProcessRetry;
+  /** Connections per Graph origin (default {@link DEFAULT_MAX_CONNECTIONS}); further calls queue for a free one. */
+  maxConnections?: number;
 }
 
 /** The credential and Graph client of one tenant. */
@@ -85,7 +91,7 @@ function trimSlashes(url: string): string {
 
 /**
  * Builds and caches one `ClientSecretCredential` and one Graph `Client` per tenant (the credential holds MSAL's token
- * cache, so a token is fetched once per hour per tenant, not per call). Holds the TLS agent; call {@link close} when
+ * cache, so a token is fetched once per hour per tenant, not per call). Holds the connection pool; call {@link close} when
  * done.
  */
 export class GraphClients {
@@ -94,7 +100,7 @@ export class GraphClients {
   /** The token scope for Graph: `<graph resource>/.default`. */
   readonly scope: string;
   private readonly authorityHost: string;
-  private readonly dispatcher: Agent | undefined;
+  private readonly dispatcher: Agent;
   private readonly trustedCa: string[] | undefined;
   private readonly tenants = new Map<string, TenantGraph>();
 
@@ -115,8 +121,13 @@ export class GraphClients {
     if (options.caCertificate !== undefined) {
       // `ca` replaces the default roots, so keep them: a CA option for the sandbox must not break real Microsoft hosts.
       this.trustedCa = [...rootCertificates, options.caCertificate];
-      this.dispatcher = new Agent({ connect: { ca: this.trustedCa } });
     }
+    // A bounded keep-alive pool per origin: unbounded, a burst of calls opens a TLS connection each, and the
+    // handshake storm costs more than queueing (300 concurrent calls ended in ECONNRESETs against the sandbox).
+    this.dispatcher = new Agent({
+      connections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      ...(this.trustedCa === undefined ? {} : { connect: { ca: this.trustedCa } }),
+    });
   }
 
   /** The cached credential and Graph client for `tenantId`, built on first use. */
@@ -150,7 +161,7 @@ export class GraphClients {
     try {
       const response = await fetch(url, {
         signal: AbortSignal.timeout(5_000),
-        ...(this.dispatcher === undefined ? {} : { dispatcher: this.dispatcher }),
+        dispatcher: this.dispatcher,
       });
       const text = await response.text();
       const aadsts = /AADSTS\d+[^"]*/.exec(text)?.[0];
@@ -191,10 +202,10 @@ export class GraphClients {
     }
   }
 
-  /** Closes the TLS agent's sockets. The instance must not be used afterwards. */
+  /** Closes the connection pool. The instance must not be used afterwards. */
   async close(): Promise<void> {
     this.tenants.clear();
-    await this.dispatcher?.close();
+    await this.dispatcher.close();
   }
 
   /**
@@ -224,13 +235,14 @@ export class GraphClients {
         new RetryHandler(retryOptions(this.options.inProcessRetry ?? DEFAULT_IN_PROCESS_RETRY)),
         new RedirectHandler(new RedirectHandlerOptions()),
         new TelemetryHandler(),
+        new TransportErrorHandler(),
         new HTTPMessageHandler(),
       ],
       baseUrl: this.graphBaseUrl,
       defaultVersion: 'v1.0',
       // A bare host name: with a port the client silently sends no token.
       ...(microsoftGraphHosts.has(graphHost) ? {} : { customHosts: new Set([graphHost]) }),
-      ...(this.dispatcher === undefined ? {} : { fetchOptions: { dispatcher: this.dispatcher } }),
+      fetchOptions: { dispatcher: this.dispatcher },
     });
     return { tenantId, credential, client };
   }
@@ -243,7 +255,32 @@ function retryOptions(policy: InProcessRetry): RetryHandlerOptions {
   });
 }
 
-function networkReason(error: unknown): string {
+/**
+ * Names why a request got no response. fetch throws a bare "fetch failed" with the reason (ECONNRESET, a TLS
+ * verification error, a connect timeout) in its `cause`, which the Graph client drops when it builds its GraphError;
+ * this rethrows with the reason in the message (it names no secret: only codes and socket messages).
+ */
+class TransportErrorHandler implements Middleware {
+  private next: Middleware | undefined;
+
+  async execute(context: Context): Promise<void> {
+    try {
+      await this.next?.execute(context);
+    } catch (error) {
+      if (!(typeof error === 'object' && error !== null && 'cause' in error)) throw error;
+      const transportError = new Error(networkReason(error));
+      transportError.name = (error as { name?: string }).name ?? 'TypeError';
+      throw transportError;
+    }
+  }
+
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+}
+
+/** The chain of codes and messages of a network error and its causes, e.g. `fetch failed ← ECONNRESET: …`. */
+export function networkReason(error: unknown): string {
   let current: unknown = error;
   const parts: string[] = [];
   // Duck-typed: errors from undici may come from another realm (e.g. under jest), where `instanceof Error` fails.

@@ -361,7 +361,7 @@ export class GraphDirectory implements EntraDirectory {
     this.clients.forget(tenant.tenantId);
   }
 
-  /** Closes network resources (the TLS agent). The directory must not be used afterwards. */
+  /** Closes network resources (the connection pool). The directory must not be used afterwards. */
   async close(): Promise<void> {
     await this.clients.close();
   }

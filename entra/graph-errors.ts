@@ -193,6 +193,14 @@ export function mapGraphError(error: unknown, context: GraphCallContext): EntraE
     const name = error.code ?? (typeof inner.name === 'string' ? inner.name : undefined);
     const reason = error.message || (typeof inner.message === 'string' ? inner.message : 'no response');
     const timedOut = name === 'TimeoutError' || name === 'AbortError';
+    if (/CERT_|self[- ]signed|certificate/i.test(reason)) {
+      // Retrying will not help until someone fixes trust (a CA option or NODE_EXTRA_CA_CERTS): a connection problem.
+      return new EntraError(
+        EntraErrorType.NotConnected,
+        `${context.operation}: Graph presented a certificate this process does not trust (${reason})`,
+        { status: -1, code: 'tls', cause: error },
+      );
+    }
     return new EntraError(
       EntraErrorType.Transient,
       timedOut

@@ -27,7 +27,9 @@ export async function linkEmployee(
 ): Promise<EmployeeLink> {
   let employeeId = user.employeeId;
   if (employeeId === null) {
-    for (const address of [linkEmail, looksLikeEmail(user.userName) ? user.userName : null]) {
+    const byUserName = looksLikeEmail(user.userName) ? user.userName : null;
+    const addresses = [linkEmail, byUserName?.toLowerCase() === linkEmail?.toLowerCase() ? null : byUserName];
+    for (const address of addresses) {
       if (address === null) continue;
       const matches = await findEmployeesByWorkEmail(tx, companyId, address);
       if (matches.length === 1) {

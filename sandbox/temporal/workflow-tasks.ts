@@ -26,6 +26,17 @@ const closingCommands = new Set<number>([
   CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION,
 ]);
 
+const supportedCommands = new Set<number>([
+  ...closingCommands,
+  CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK,
+  CommandType.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK,
+  CommandType.COMMAND_TYPE_START_TIMER,
+  CommandType.COMMAND_TYPE_CANCEL_TIMER,
+  CommandType.COMMAND_TYPE_RECORD_MARKER,
+  CommandType.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
+  CommandType.COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES,
+]);
+
 const unsupportedCommands: Record<number, string> = {
   [CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION]: 'Child workflows',
   [CommandType.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION]: 'Signalling another workflow from a workflow',
@@ -105,6 +116,8 @@ export class WorkflowTasks {
     for (const command of commands) {
       const what = unsupportedCommands[command.commandType ?? 0];
       if (what) throw unimplemented(what);
+      if (!supportedCommands.has(command.commandType ?? 0))
+        throw invalidArgument(`unknown command type ${command.commandType ?? 0}`);
     }
     if ((req.messages ?? []).length > 0) throw unimplemented('Workflow Updates');
     const started = task.started!;

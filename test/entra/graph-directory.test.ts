@@ -133,6 +133,17 @@ describe('GraphDirectory against the Entra sandbox', () => {
     await expect(directory.getUser(tenant(), user.id)).resolves.toBeNull();
   });
 
+  it('creates every user of a burst of 300 concurrent creates exactly once', async () => {
+    const inputs = Array.from({ length: 300 }, () => newUser());
+
+    const results = await Promise.all(inputs.map((input) => directory.createUser(tenant(), input)));
+
+    expect(results.filter((r) => r.linked)).toEqual([]);
+    expect(new Set(results.map((r) => r.user.id)).size).toBe(300);
+    expect(sandbox.control.state().users[sandbox.tenantId]).toHaveLength(300);
+    // Correctness, not speed: the shared CI machine may be slow, so allow well beyond the idle 2-3 s.
+  }, 120_000);
+
   it('fetches a token once per tenant and reuses it for later calls', async () => {
     await directory.getUser(tenant(), 'nobody@contoso.com');
     sandbox.control.clearRequests();

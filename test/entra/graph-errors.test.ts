@@ -61,6 +61,34 @@ describe('mapGraphError', () => {
   });
 });
 
+describe('mapGraphError for requests without a response', () => {
+  /** A GraphError as the Graph client builds it from a thrown fetch error (status -1, code = the error's name). */
+  function transportError(message: string): GraphError {
+    const e = new GraphError(-1, message);
+    e.code = 'TypeError';
+    e.body = `TypeError: ${message}`;
+    return e;
+  }
+
+  it('reports a connection reset as transient, with the reason', () => {
+    const mapped = mapGraphError(transportError('fetch failed ← ECONNRESET: read ECONNRESET'), {
+      operation: 'get user',
+    });
+    expect(mapped.type).toBe(EntraErrorType.Transient);
+    expect(mapped.details.status).toBe(-1);
+    expect(mapped.message).toContain('ECONNRESET');
+  });
+
+  it('reports an untrusted Graph certificate as a connection problem, not something to retry', () => {
+    const mapped = mapGraphError(
+      transportError('fetch failed ← DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate'),
+      { operation: 'get user' },
+    );
+    expect(mapped.type).toBe(EntraErrorType.NotConnected);
+    expect(mapped.details.code).toBe('tls');
+  });
+});
+
 describe('mapIdentityError', () => {
   it('reports an expired secret and an unknown app as not connected, and an outage as transient', () => {
     const expired = mapIdentityError(

@@ -2,7 +2,7 @@
  * A throwaway PostgreSQL cluster for the test run: initdb in a temp dir, started on a free port bound to 127.0.0.1,
  * stopped and deleted at the end. Uses the server binaries of the machine (Debian's `postgresql` package in CI).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
@@ -18,6 +18,8 @@ export interface PostgresCluster {
   dir: string;
   binDir: string;
   startMs: number;
+  /** Process that stops the cluster if the process that started it dies without stopping it (killed jest). */
+  watchdogPid: number | undefined;
 }
 
 /**
@@ -61,6 +63,24 @@ async function asServerUser(dir: string): Promise<(file: string, args: string[])
   return (file, args) => run('runuser', ['-u', 'postgres', '--', file, ...args]);
 }
 
+/** Quotes a value for `sh`. */
+const shellQuote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * Starts a detached shell that waits for this process to end and then stops the cluster and deletes its directory.
+ * A jest run that is killed (Ctrl-C, a timeout) skips global teardown; without this its server would run on.
+ */
+function startWatchdog(dir: string, binDir: string): number | undefined {
+  const stop = [path.join(binDir, 'pg_ctl'), '-D', path.join(dir, 'data'), '-m', 'immediate', '-w', 'stop'];
+  const asServer = process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--', ...stop] : stop;
+  const script =
+    `while kill -0 ${process.pid} 2>/dev/null; do sleep 2; done; ` +
+    `${asServer.map(shellQuote).join(' ')} >/dev/null 2>&1; rm -rf ${shellQuote(dir)}`;
+  const watchdog = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' });
+  watchdog.unref();
+  return watchdog.pid;
+}
+
 /**
  * Creates and starts a cluster. Durability is switched off (fsync, synchronous_commit): the data is thrown away.
  * @throws Error with the server log when initdb or the start fails
@@ -101,6 +121,7 @@ export async function startPostgresCluster(binDir: string): Promise<PostgresClus
           dir,
           binDir,
           startMs: performance.now() - started,
+          watchdogPid: startWatchdog(dir, binDir),
         };
       } catch (err) {
         if (attempt >= 3) throw err;
@@ -115,6 +136,13 @@ export async function startPostgresCluster(binDir: string): Promise<PostgresClus
 
 /** Stops the cluster at once (its data is thrown away) and deletes its directory. */
 export async function stopPostgresCluster(cluster: PostgresCluster): Promise<void> {
+  if (cluster.watchdogPid !== undefined) {
+    try {
+      process.kill(cluster.watchdogPid);
+    } catch {
+      // already gone
+    }
+  }
   const exec = await asServerUser(cluster.dir);
   try {
     await exec(path.join(cluster.binDir, 'pg_ctl'), [

@@ -1,9 +1,33 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { Client } from 'pg';
 import { selectRows } from '../../store/db';
 import { createTestDatabase, isPostgresAvailable, testDatabaseEnv } from '../helpers/databases';
 import globalSetup from '../helpers/global-setup';
 import globalTeardown from '../helpers/global-teardown';
+import { findPostgresBinDir } from '../helpers/postgres-cluster';
+
+/** Starts a throwaway cluster in another Node process (the harness code compiled on the fly) that then exits at once. */
+async function startClusterInProcessThatDies(): Promise<string> {
+  const script = `
+    const swc = require('@swc/core');
+    require.extensions['.ts'] = (module, file) => module._compile(swc.transformFileSync(file, {
+      jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }).code, file);
+    const harness = require(${JSON.stringify(path.resolve(__dirname, '../helpers/postgres-cluster.ts'))});
+    harness.startPostgresCluster(harness.findPostgresBinDir()).then((cluster) => {
+      process.stdout.write(cluster.dir);
+      process.exit(0);
+    });
+  `;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await once(child, 'exit');
+  return output.trim();
+}
 
 /** Runs `fn` with some environment variables replaced, restoring them (and the harness state) afterwards. */
 async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
@@ -91,4 +115,22 @@ describe('the test database harness', () => {
 
     expect(await templateExists(template)).toBe(false);
   });
+
+  const withServerBinaries = findPostgresBinDir() !== undefined ? it : it.skip;
+
+  withServerBinaries(
+    'stops and deletes a cluster whose jest process died without tearing down',
+    async () => {
+      const dir = await startClusterInProcessThatDies();
+      expect(dir).toMatch(/joiner-pg-/);
+
+      const deadline = Date.now() + 20_000;
+      while (existsSync(dir) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
+
+      expect(existsSync(dir)).toBe(false);
+      const processes = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+      expect(processes).not.toContain(`-D ${dir}/data`);
+    },
+    30_000,
+  );
 });
