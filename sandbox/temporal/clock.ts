@@ -20,6 +20,9 @@ interface Scheduled {
 /** Releases a time-skipping lock; idempotent. */
 export type ReleaseLock = () => void;
 
+/** The longest delay `setTimeout` honours. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 export class VirtualClock {
   private offsetMs = 0;
   /** Locks held by workflow tasks, activity attempts and queries. */
@@ -111,7 +114,9 @@ export class VirtualClock {
       });
       return;
     }
-    this.wakeup = setTimeout(() => this.fireDue(), Math.max(0, next.at - this.now()));
+    // setTimeout cannot wait longer than 2^31-1 ms (~24.8 days; Node fires a longer delay after 1 ms). A far timer
+    // wakes the clock early; fireDue fires nothing yet and reschedules.
+    this.wakeup = setTimeout(() => this.fireDue(), Math.min(MAX_TIMEOUT_MS, Math.max(0, next.at - this.now())));
     this.wakeup.unref();
   }
 
