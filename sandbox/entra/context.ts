@@ -27,6 +27,11 @@ export interface SandboxSettings {
   latencyMs: number | [number, number];
   /** How long a created user stays invisible to reads (GET by id/UPN, lists), in ms. */
   replicationLagMs: number;
+  /**
+   * Whether writes addressed to a user still replicating (PATCH, DELETE, manager references to or from it, revoke)
+   * 404 too, as Graph sometimes does right after a create. Uniqueness checks always see the user.
+   */
+  replicationLagAffectsWrites: boolean;
   /** Lifetime of issued access tokens, in seconds. */
   tokenLifetimeSeconds: number;
   consentMode: ConsentMode;

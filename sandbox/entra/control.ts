@@ -50,9 +50,7 @@ export class SandboxControl {
    */
   reset(): void {
     const { store } = this.sandbox;
-    store.state.tenants = structuredClone(this.initialTenants);
-    store.state.users = Object.fromEntries(Object.keys(store.state.tenants).map((id) => [id, {}]));
-    store.changed();
+    store.resetTo(structuredClone(this.initialTenants));
     this.sandbox.faults.clear();
     this.sandbox.throttle.reset();
     this.sandbox.throttle.limits = structuredClone(this.initialLimits);
@@ -179,6 +177,12 @@ export class SandboxControl {
       if (!nonNegative(patch.replicationLagMs))
         throw new ControlError(400, 'replicationLagMs must be a non-negative number');
       settings.replicationLagMs = patch.replicationLagMs;
+    }
+    if (patch.replicationLagAffectsWrites !== undefined) {
+      if (typeof patch.replicationLagAffectsWrites !== 'boolean') {
+        throw new ControlError(400, 'replicationLagAffectsWrites must be a boolean');
+      }
+      settings.replicationLagAffectsWrites = patch.replicationLagAffectsWrites;
     }
     if (patch.tokenLifetimeSeconds !== undefined) {
       if (!Number.isInteger(patch.tokenLifetimeSeconds) || patch.tokenLifetimeSeconds < 1) {

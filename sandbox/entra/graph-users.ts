@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { SandboxContext } from './context';
 import type { GraphRequest, GraphResponse } from './graph-http';
 import { GraphErrorCode, GraphFailure, insufficientPrivileges, notFound } from './graph-http';
+import type { FilterNode } from './graph-filter';
+import { parseFilter } from './graph-filter';
 import { contextUrl, parseSelect, projectUser, queryUsers } from './graph-query';
 import type { SandboxTenant, SandboxUser } from './state';
 import { userReadPermissions } from './user-schema';
@@ -30,8 +32,8 @@ export function findUser(sandbox: SandboxContext, tenantId: string, key: string)
   const byId = users[key.toLowerCase()];
   if (byId) return byId;
   if (!key.includes('@')) return undefined;
-  const upn = key.toLowerCase();
-  return Object.values(users).find((u) => (u.props['userPrincipalName'] as string).toLowerCase() === upn);
+  const id = sandbox.store.index.byUpn(tenantId, key);
+  return id === undefined ? undefined : users[id];
 }
 
 /** Finds a user for a read: a user still replicating is not found yet. */
@@ -41,9 +43,11 @@ export function readUser(sandbox: SandboxContext, tenantId: string, key: string)
   return user;
 }
 
+/** Finds the user a write addresses; with `replicationLagAffectsWrites`, a user still replicating is not found. */
 export function writeUser(sandbox: SandboxContext, tenantId: string, key: string): SandboxUser {
   const user = findUser(sandbox, tenantId, key);
   if (!user) throw notFound(key);
+  if (sandbox.settings.replicationLagAffectsWrites && !replicated(sandbox, user)) throw notFound(key);
   return user;
 }
 
@@ -61,23 +65,16 @@ function assertUnique(
   values: Record<string, unknown>,
   selfId?: string,
 ): void {
-  const others = Object.values(sandbox.store.users(tenantId)).filter((u) => u.id !== selfId);
+  const { index } = sandbox.store;
   const upn = values['userPrincipalName'];
   if (typeof upn === 'string') {
-    const lower = upn.toLowerCase();
-    if (others.some((u) => (u.props['userPrincipalName'] as string).toLowerCase() === lower)) {
-      throw conflict('userPrincipalName');
-    }
+    const holder = index.byUpn(tenantId, upn);
+    if (holder !== undefined && holder !== selfId) throw conflict('userPrincipalName');
   }
   const mail = values['mail'];
   if (typeof mail === 'string') {
-    const address = `smtp:${mail.toLowerCase()}`;
-    const taken = others.some(
-      (u) =>
-        (u.props['mail'] as string | null)?.toLowerCase() === mail.toLowerCase() ||
-        (u.props['proxyAddresses'] as string[]).some((p) => p.toLowerCase() === address),
-    );
-    if (taken) throw conflict('proxyAddresses');
+    const holder = index.byAddress(tenantId, mail);
+    if (holder !== undefined && holder !== selfId) throw conflict('proxyAddresses');
   }
 }
 
@@ -92,11 +89,43 @@ function nowSeconds(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/**
+ * For `$filter` = `eq`/`in` on id, userPrincipalName or mail: the few users that can match, from the index (a superset:
+ * the filter is still applied to them). Otherwise `undefined`: scan all users.
+ */
+function indexedCandidates(
+  sandbox: SandboxContext,
+  tenantId: string,
+  filter: string | null,
+): SandboxUser[] | undefined {
+  if (filter === null) return undefined;
+  let node: FilterNode;
+  try {
+    node = parseFilter(filter);
+  } catch {
+    return undefined;
+  }
+  const values =
+    node.kind === 'compare' && node.op === 'eq' ? [node.value] : node.kind === 'in' ? node.values : undefined;
+  if (!values || (node.kind !== 'compare' && node.kind !== 'in')) return undefined;
+  const lookup: Record<string, (v: string) => string | undefined> = {
+    id: (v) => v.toLowerCase(),
+    userPrincipalName: (v) => sandbox.store.index.byUpn(tenantId, v),
+    mail: (v) => sandbox.store.index.byAddress(tenantId, v),
+  };
+  const find = lookup[node.prop];
+  if (!find) return undefined;
+  const users = sandbox.store.users(tenantId);
+  const ids = new Set(values.flatMap((v) => (typeof v === 'string' ? [find(v)] : [])));
+  return [...ids].flatMap((id) => (id !== undefined && users[id] ? [users[id]] : []));
+}
+
 export function listUsers(sandbox: SandboxContext, req: GraphRequest): GraphResponse {
   assertCanRead(req);
   const tenant = callerTenant(sandbox, req);
   const now = Date.now();
-  const visible = Object.values(sandbox.store.users(tenant.id))
+  const candidates = indexedCandidates(sandbox, tenant.id, req.query.get('$filter'));
+  const visible = (candidates ?? Object.values(sandbox.store.users(tenant.id)))
     .filter((u) => replicated(sandbox, u, now))
     .map((u) => u.props);
   const result = queryUsers(req, visible);
@@ -149,8 +178,7 @@ export function createUser(sandbox: SandboxContext, req: GraphRequest): GraphRes
     createdDateTime: nowSeconds(),
   };
   if (typeof values['mail'] === 'string') applyMail(props, values['mail']);
-  sandbox.store.users(tenant.id)[id] = { id, createdAtMs: Date.now(), managerId: null, props };
-  sandbox.store.changed();
+  sandbox.store.addUser(tenant.id, { id, createdAtMs: Date.now(), managerId: null, props });
   return {
     status: 201,
     headers: { location: `${req.origin}/v2/${tenant.id}/directoryObjects/${id}/Microsoft.DirectoryServices.User` },
@@ -163,11 +191,12 @@ export function updateUser(sandbox: SandboxContext, req: GraphRequest, key: stri
   const user = writeUser(sandbox, tenant.id, key);
   const values = validateUserWrite(tenant, req.caller, req.body, 'update');
   assertUnique(sandbox, tenant.id, values, user.id);
-  for (const [name, value] of Object.entries(values)) {
-    if (name === 'mail') applyMail(user.props, value as string);
-    user.props[name] = value;
-  }
-  sandbox.store.changed();
+  sandbox.store.updateUser(tenant.id, user, (props) => {
+    for (const [name, value] of Object.entries(values)) {
+      if (name === 'mail') applyMail(props, value as string);
+      props[name] = value;
+    }
+  });
   return { status: 204, headers: {} };
 }
 
@@ -175,10 +204,9 @@ export function deleteUser(sandbox: SandboxContext, req: GraphRequest, key: stri
   const tenant = callerTenant(sandbox, req);
   assertCanWrite(req.caller, []);
   const user = writeUser(sandbox, tenant.id, key);
-  const users = sandbox.store.users(tenant.id);
-  delete users[user.id];
-  for (const other of Object.values(users)) if (other.managerId === user.id) other.managerId = null;
-  sandbox.store.changed();
+  sandbox.store.removeUser(tenant.id, user);
+  for (const other of Object.values(sandbox.store.users(tenant.id)))
+    if (other.managerId === user.id) other.managerId = null;
   return { status: 204, headers: {} };
 }
 

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { ParameterizedContext } from 'koa';
 import Router from '@koa/router';
 import type { AadstsError } from './aadsts';
 import { Aadsts } from './aadsts';
-import type { SandboxContext } from './context';
+import type { LoggedRequest, SandboxContext } from './context';
 import { simulateLatency } from './context';
 import { readBody } from './http-body';
 import { originOf } from './origin';
@@ -92,6 +92,20 @@ export function identityRoutes(sandbox: SandboxContext): Router {
   router.post('/:tenant/oauth2/v2.0/token', async (ctx) => {
     await simulateLatency(sandbox.settings);
     const form = new URLSearchParams(await readBody(ctx.req));
+    applyBasicClientAuth(ctx.get('authorization'), form);
+    const entry: LoggedRequest = {
+      at: new Date().toISOString(),
+      method: ctx.method,
+      path: ctx.path,
+      status: 0,
+      requestId: randomUUID(),
+    };
+    const clientId = form.get('client_id');
+    if (clientId) entry.appId = clientId;
+    sandbox.log.push(entry);
+    ctx.res.once('finish', () => {
+      entry.status = ctx.status;
+    });
     const fault = sandbox.faults.take(ctx.method, ctx.path);
     if (fault && fault.kind !== 'drop') {
       const status = fault.kind === 'throttle' ? 429 : (fault.status ?? 503);
@@ -103,6 +117,7 @@ export function identityRoutes(sandbox: SandboxContext): Router {
     if ('status' in result) return sendAadsts(ctx, result);
     ctx.set('Cache-Control', 'no-store, no-cache');
     ctx.body = result;
+    entry.tenantId = sandbox.store.tenant(ctx.params.tenant ?? '')?.id;
     if (fault?.kind === 'drop') {
       ctx.respond = false;
       ctx.req.socket.destroy();
@@ -112,6 +127,25 @@ export function identityRoutes(sandbox: SandboxContext): Router {
   const consent = consentRoutes(sandbox);
   router.use(consent.routes(), consent.allowedMethods());
   return router;
+}
+
+/**
+ * `client_secret_basic`: the client id and secret in an HTTP Basic header (each form-urlencoded, per RFC 6749 §2.3.1)
+ * instead of the body. MSAL posts them in the body; other clients may not.
+ */
+function applyBasicClientAuth(header: string, form: URLSearchParams): void {
+  const match = /^Basic\s+(\S+)$/i.exec(header);
+  if (!match) return;
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return;
+  const decode = (v: string) => decodeURIComponent(v.replace(/\+/g, ' '));
+  try {
+    if (!form.has('client_id')) form.set('client_id', decode(decoded.slice(0, colon)));
+    if (!form.has('client_secret')) form.set('client_secret', decode(decoded.slice(colon + 1)));
+  } catch {
+    // A malformed header is treated as absent: the missing-parameter checks then answer.
+  }
 }
 
 interface TokenResponse {

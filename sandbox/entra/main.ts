@@ -51,9 +51,14 @@ async function main(): Promise<void> {
     console.error(`--consent must be prompt, grant or deny\n${usage}`);
     process.exit(2);
   }
+  const port = numberOption('port', values.port, 8443);
+  if (!Number.isInteger(port) || port > 65535) {
+    console.error(`--port must be an integer from 0 to 65535, got '${values.port}'\n${usage}`);
+    process.exit(2);
+  }
   const dataDir = resolve(values['data-dir']);
   const sandbox = await startEntraSandbox({
-    port: numberOption('port', values.port, 8443),
+    port,
     dataDir,
     control: values.control,
     latencyMs: numberOption('latency-ms', values['latency-ms'], 0),

@@ -33,6 +33,8 @@ export interface EntraSandboxOptions {
   latencyMs?: number | [number, number];
   /** How long a new user stays invisible to reads by id/UPN and to lists, in ms (default 0). */
   replicationLagMs?: number;
+  /** Whether writes to a user still replicating 404 as well (default false: only reads lag). */
+  replicationLagAffectsWrites?: boolean;
   /** Access-token lifetime in seconds (default 3599, as Entra). */
   tokenLifetimeSeconds?: number;
   /** Throttling limits (default: Graph's real ones); `false` disables throttling. */
@@ -96,6 +98,7 @@ export async function startEntraSandbox(options: EntraSandboxOptions = {}): Prom
   const settings: SandboxSettings = {
     latencyMs: options.latencyMs ?? 0,
     replicationLagMs: options.replicationLagMs ?? 0,
+    replicationLagAffectsWrites: options.replicationLagAffectsWrites ?? false,
     tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3599,
     consentMode: options.consentMode ?? 'prompt',
   };

@@ -28,6 +28,9 @@ export class TokenRejected extends Error {}
 
 /** The RS256 key that signs access tokens, persisted in the data dir so tokens survive a restart. */
 export class TokenSigner {
+  /** Tokens whose signature and claims were already checked; expiry is still checked on every use. */
+  private readonly verified = new Map<string, AppTokenClaims>();
+
   private constructor(
     private readonly privateKey: KeyLike | Uint8Array,
     private readonly publicKey: KeyLike | Uint8Array,
@@ -68,6 +71,20 @@ export class TokenSigner {
    * Verifies signature, lifetime and audience. Throws {@link TokenRejected} with Graph's wording for the cause.
    */
   async verify(token: string): Promise<AppTokenClaims> {
+    const known = this.verified.get(token);
+    if (known) {
+      if ((known.exp ?? 0) * 1000 > Date.now()) return known;
+      this.verified.delete(token);
+      throw new TokenRejected('Lifetime validation failed, the token is expired.');
+    }
+    const claims = await this.verifyOnce(token);
+    // An RSA verification per request would dominate the sandbox's CPU time in benchmarks.
+    if (this.verified.size >= 10_000) this.verified.clear();
+    this.verified.set(token, claims);
+    return claims;
+  }
+
+  private async verifyOnce(token: string): Promise<AppTokenClaims> {
     try {
       const { payload } = await jwtVerify(token, this.publicKey, { algorithms: ['RS256'] });
       if (payload.aud !== graphAudience && payload.aud !== graphAppId) {

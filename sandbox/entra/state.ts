@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { UserIndex } from './user-index';
 
 /** Tenant sizes of Graph's identity-and-access throttling: resource units per 10 s per app and tenant. */
 export const TenantSize = { small: 'small', medium: 'medium', large: 'large' } as const;
@@ -148,6 +149,8 @@ export function secretMatches(given: string, expected: string): boolean {
 export class SandboxStore {
   private saveTimer: NodeJS.Timeout | null = null;
   private saving: Promise<void> = Promise.resolve();
+  /** Lookups by UPN and SMTP address; every change to a user's UPN, mail or proxyAddresses goes through it. */
+  readonly index = new UserIndex();
 
   private constructor(
     public state: PersistedState,
@@ -167,6 +170,7 @@ export class SandboxStore {
       state = seedState(opts.appPermissions ?? defaultAppPermissions, opts.tenantSize ?? TenantSize.small);
     }
     const store = new SandboxStore(state, file);
+    store.index.rebuild(state.users);
     await store.flush();
     return store;
   }
@@ -189,6 +193,34 @@ export class SandboxStore {
     this.state.users[tenant.id] = {};
     this.changed();
     return tenant;
+  }
+
+  /** Replaces tenants and removes all users (control reset). */
+  resetTo(tenants: Record<string, SandboxTenant>): void {
+    this.state.tenants = tenants;
+    this.state.users = Object.fromEntries(Object.keys(tenants).map((id) => [id, {}]));
+    this.index.rebuild(this.state.users);
+    this.changed();
+  }
+
+  addUser(tenantId: string, user: SandboxUser): void {
+    this.users(tenantId)[user.id] = user;
+    this.index.add(tenantId, user);
+    this.changed();
+  }
+
+  /** Applies `change` to a user, keeping the index in step. */
+  updateUser(tenantId: string, user: SandboxUser, change: (props: Record<string, unknown>) => void): void {
+    this.index.remove(tenantId, user);
+    change(user.props);
+    this.index.add(tenantId, user);
+    this.changed();
+  }
+
+  removeUser(tenantId: string, user: SandboxUser): void {
+    this.index.remove(tenantId, user);
+    delete this.users(tenantId)[user.id];
+    this.changed();
   }
 
   users(tenantId: string): Record<string, SandboxUser> {

@@ -87,6 +87,20 @@ describe('the sandbox identity platform', () => {
     expect(payload.exp! - payload.iat!).toBe(3599);
   });
 
+  it('accepts the client id and secret in an HTTP Basic header (client_secret_basic) and logs the token request', async () => {
+    const basic = Buffer.from(
+      `${encodeURIComponent(f.entra.clientId)}:${encodeURIComponent(f.entra.clientSecret)}`,
+    ).toString('base64');
+    const res = await f.call(`/${f.entra.tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'https://graph.microsoft.com/.default' }),
+    });
+    expect(res.status).toBe(200);
+    const logged = f.entra.control.requests().filter((r) => r.path.endsWith('/oauth2/v2.0/token'));
+    expect(logged.map((r) => [r.status, r.tenantId, r.appId])).toEqual([[200, f.entra.tenantId, f.entra.clientId]]);
+  });
+
   it('refuses a wrong client secret with AADSTS7000215 (401 invalid_client)', async () => {
     await expectAadsts(
       await tokenRequest(f.entra.tenantId, clientCredentials({ client_secret: 'nope' })),

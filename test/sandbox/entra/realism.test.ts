@@ -85,8 +85,13 @@ describe('throttling, replication lag, latency and faults in the sandbox', () =>
     expect((await f.graph('GET', '/users')).body.value).toEqual([]);
     // Writes are consistent at once: a second create of the same UPN is still a conflict.
     expect((await f.graph('POST', '/users', newUserBody('fresh'))).status).toBe(400);
+    // Writes reach it at once unless the lag is set to affect them too.
+    expect((await f.graph('PATCH', `/users/${created.body.id}`, { jobTitle: 'New' })).status).toBe(204);
+    f.entra.control.updateSettings({ replicationLagAffectsWrites: true });
+    expect((await f.graph('PATCH', `/users/${created.body.id}`, { jobTitle: 'Newer' })).status).toBe(404);
     await new Promise((resolve) => setTimeout(resolve, 320));
     expect((await f.graph('GET', `/users/${created.body.id}`)).status).toBe(200);
+    expect((await f.graph('PATCH', `/users/${created.body.id}`, { jobTitle: 'Newer' })).status).toBe(204);
   });
 
   it('adds the configured latency to every Graph call', async () => {
@@ -119,7 +124,7 @@ describe('throttling, replication lag, latency and faults in the sandbox', () =>
     await expect(f.graph('POST', '/users', newUserBody('lost'))).rejects.toThrow();
     const read = await f.graph('GET', '/users/lost@contoso.com');
     expect(read.status).toBe(200);
-    const log = f.entra.control.requests().filter((r) => r.method === 'POST');
+    const log = f.entra.control.requests().filter((r) => r.method === 'POST' && r.path === '/v1.0/users');
     expect(log.map((r) => r.status)).toEqual([0]);
   });
 

@@ -218,6 +218,21 @@ describe('Graph users in the sandbox', () => {
     expect((await f.graph('DELETE', `/users/${user.id}`)).status).toBe(404);
   });
 
+  it('renaming userPrincipalName moves lookups to the new name and frees the old one; deleting frees name and mail', async () => {
+    const { body: user } = await f.graph('POST', '/users', newUserBody('old', { mail: 'old@contoso.com' }));
+    expect((await f.graph('PATCH', `/users/${user.id}`, { userPrincipalName: 'new@contoso.com' })).status).toBe(204);
+    expect((await f.graph('GET', '/users/old@contoso.com')).status).toBe(404);
+    expect((await f.graph('GET', '/users/NEW@contoso.com')).body.id).toBe(user.id);
+    expect((await f.graph('POST', '/users', newUserBody('old'))).status).toBe(201);
+    expect((await f.graph('POST', '/users', newUserBody('other', { mail: 'old@contoso.com' }))).status).toBe(400);
+
+    expect((await f.graph('DELETE', `/users/${user.id}`)).status).toBe(204);
+    const byMail = await f.graph('GET', `/users?$filter=${encodeURIComponent("mail eq 'old@contoso.com'")}`);
+    expect(byMail.body.value).toEqual([]);
+    expect((await f.graph('POST', '/users', newUserBody('other', { mail: 'old@contoso.com' }))).status).toBe(201);
+    expect((await f.graph('POST', '/users', newUserBody('new'))).status).toBe(201);
+  });
+
   it('revokeSignInSessions answers true and records the time', async () => {
     const { body: user } = await f.graph('POST', '/users', newUserBody('revoke'));
     const res = await f.graph('POST', `/users/${user.id}/revokeSignInSessions`);
