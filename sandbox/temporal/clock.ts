@@ -20,8 +20,8 @@ interface Scheduled {
 /** Releases a time-skipping lock; idempotent. */
 export type ReleaseLock = () => void;
 
-/** The longest delay `setTimeout` accepts. */
-const maxTimerDelayMs = 2 ** 31 - 1;
+/** The longest delay `setTimeout` honours. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 export class VirtualClock {
   private offsetMs = 0;
@@ -114,9 +114,9 @@ export class VirtualClock {
       });
       return;
     }
-    // Node caps timers at 2^31-1 ms (~24.8 days): a longer delay would fire at once and spin. Wake up at the cap and
-    // reschedule instead (fireDue finds nothing due and sets the next wakeup).
-    this.wakeup = setTimeout(() => this.fireDue(), Math.min(maxTimerDelayMs, Math.max(0, next.at - this.now())));
+    // setTimeout cannot wait longer than 2^31-1 ms (~24.8 days; Node fires a longer delay after 1 ms). A far timer
+    // wakes the clock early; fireDue fires nothing yet and reschedules.
+    this.wakeup = setTimeout(() => this.fireDue(), Math.min(MAX_TIMEOUT_MS, Math.max(0, next.at - this.now())));
     this.wakeup.unref();
   }
 
