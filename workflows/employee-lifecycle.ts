@@ -21,6 +21,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { DirectoryActivities } from '../activities/directory-types';
+import { entraObjectLinkedSignal } from './account-definitions';
 import { storeActivity } from './activity-options';
 import type {
   EmployeeLifecycleCarriedState,
@@ -97,6 +98,12 @@ export async function employeeLifecycleWorkflow(input: EmployeeLifecycleInput): 
     state.dirty = true;
   });
   setHandler(managerProvisionedSignal, () => {
+    state.dirty = true;
+  });
+  // Entra provisioned this employee's account through SCIM with its object id as externalId: adopt that user, so
+  // HR → Entra never creates a second account, even when the userPrincipalName differs from the work email.
+  setHandler(entraObjectLinkedSignal, ({ entraObjectId }) => {
+    state.entraObjectId ??= entraObjectId;
     state.dirty = true;
   });
   setHandler(stateQuery, (): EmployeeLifecycleState => ({

@@ -103,7 +103,16 @@ export async function reconcileEmployee(ctx: ReconcileContext): Promise<Reconcil
     if (!created) return outcome;
   }
   const entraObjectId = state.entraObjectId!;
-  const pushed = state.lastPushed!;
+  // A user adopted by object id (SCIM linked it, or the database knew it) has no write of ours yet: start from
+  // nothing pushed, so the first diff writes every HR value.
+  const pushed = (state.lastPushed ??= {
+    userPrincipalName: snapshot.workEmail ?? '',
+    fields: {},
+    managerEntraObjectId: null,
+    managerEmployeeId: null,
+    accountDisabledByPolicy: false,
+    sessionsRevokedForLeave: null,
+  });
 
   await pushProfile(ctx, entraObjectId, pushed, desired.properties, outcome);
   outcome.manager = await pushManager(ctx, entraObjectId, pushed, desired.managerEmployeeId, outcome);

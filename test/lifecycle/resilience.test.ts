@@ -2,6 +2,7 @@
  * What goes wrong in production: webhooks out of order and twice, 429 storms, replication lag, a worker restarted
  * mid-flow, refused values and missing permissions (blocked, not hot-looping).
  */
+import { entraObjectLinkedSignal } from '../../workflows/account-definitions';
 import { HrEmployee } from '../../domain/hr-employee';
 import { acceptHrEvent } from '../../store/hr-events';
 import { WorkflowType, employeeSignalWithStartOptions } from '../../workflows/definitions';
@@ -144,6 +145,32 @@ describe('the lifecycle under adverse conditions', () => {
     expect(h.entraUsers().filter((u) => String(u.props.userPrincipalName) === graceUpn)).toHaveLength(1);
     expect(state.entraObjectId).toBe(h.entraUser(graceUpn)?.id);
     expect(h.entraUser(graceUpn)?.props.displayName).toBe('Grace Hopper');
+  });
+
+  it('uses the Entra user that SCIM linked by object id, even with another UPN, instead of creating a second one', async () => {
+    const provisioned = await h.graph.createUser(
+      { tenantId: h.entra.tenantId },
+      { userPrincipalName: 'kj@contoso.com', displayName: 'K. Johnson', mailNickname: 'kj' },
+    );
+    await h.hr('employee.onboarded', { id: 'emp_kat', firstName: 'Katherine', workEmail: 'katherine@contoso.com' });
+    await h.until('emp_kat', (s) => s.phase === 'waiting-for-data');
+
+    await h.handle('emp_kat').signal(entraObjectLinkedSignal, {
+      entraObjectId: provisioned.user.id,
+      scimUserId: 'scim-kat',
+      userName: 'kj@contoso.com',
+    });
+    await h.hr('employee.updated', {
+      id: 'emp_kat',
+      firstName: 'Katherine',
+      lastName: 'Johnson',
+      workEmail: 'katherine@contoso.com',
+    });
+
+    const state = await h.until('emp_kat', (s) => s.phase === 'active');
+    expect(state.entraObjectId).toBe(provisioned.user.id);
+    expect(h.entraUser('katherine@contoso.com')).toBeUndefined();
+    expect(h.entraUser('kj@contoso.com')?.props.displayName).toBe('Katherine Johnson');
   });
 
   it('links, not duplicates, when the response to a create was lost and the create is retried', async () => {
