@@ -1,6 +1,7 @@
 import { cancellationSignal } from '@temporalio/activity';
 import type { EntraDirectory, EntraUser, GraphUserFields, NewEntraUser, TenantRef } from '../entra/directory';
 import { EntraError, EntraErrorType } from '../entra/directory';
+import { MANAGED_GRAPH_PROPERTIES } from '../domain/graph-user';
 import { toEntraFailure } from './entra-failure';
 import type { GraphWritePacer } from './graph-write-pacer';
 
@@ -15,26 +16,6 @@ export interface EntraActivityDeps {
   domainCacheTtlMs?: number;
   now?: () => number;
 }
-
-/** Graph user properties that Joiner maps, i.e. the keys of {@link GraphUserFields}. */
-const mappedProperties = [
-  'givenName',
-  'surname',
-  'displayName',
-  'mailNickname',
-  'mail',
-  'streetAddress',
-  'postalCode',
-  'city',
-  'country',
-  'jobTitle',
-  'companyName',
-  'officeLocation',
-  'department',
-  'businessPhones',
-  'employeeHireDate',
-  'employeeLeaveDateTime',
-] as const satisfies readonly (keyof GraphUserFields)[];
 
 export interface CreatedEntraUser {
   entraObjectId: string;
@@ -187,7 +168,7 @@ function abortSignal(): AbortSignal | undefined {
 
 function pickMapped(user: GraphUserFields): GraphUserFields {
   const fields: Record<string, unknown> = {};
-  for (const key of mappedProperties) {
+  for (const key of MANAGED_GRAPH_PROPERTIES) {
     if (user[key] !== undefined) fields[key] = user[key];
   }
   return fields;
