@@ -1,7 +1,10 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
+  // The product's suites, and the suites of the stand-in packages under packages/ (they are dev dependencies).
+  roots: ['<rootDir>/test', '<rootDir>/packages/entra-sandbox/test'],
+  // Suites run the package's TypeScript source; its dist/ is what `joiner start` and the `entra-sandbox` bin load.
+  moduleNameMapper: { '^@joiner/entra-sandbox$': '<rootDir>/packages/entra-sandbox/src/index.ts' },
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   moduleFileExtensions: ['ts', 'js', 'json', 'cjs', 'mjs'],

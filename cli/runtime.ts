@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
+import type * as EntraSandboxPackage from '@joiner/entra-sandbox';
 import { GraphWritePacer } from '../activities/graph-write-pacer';
 import { createApp, defaultRouters } from '../api/app';
 import { startCompanyResync } from '../api/company-resync';
@@ -16,7 +17,6 @@ import { hrWebhookRouter } from '../api/routes/hr-webhook';
 import type { JoinerConfig } from '../domain/config';
 import type { EntraDirectory } from '../entra/directory';
 import { GraphDirectory } from '../entra/graph-directory';
-import { startEntraSandbox } from '../sandbox/entra/server';
 import { startTemporalSandbox } from '../sandbox/temporal';
 import { connectEntra, defaultCompanyId, ensureDefaultCompany, listCompanies } from '../store/companies';
 import type { Database } from '../store/db';
@@ -41,11 +41,13 @@ interface TemporalTarget {
 
 /** Runs the API and the worker in one process (`npm start`). */
 export async function runAllInOne(config: JoinerConfig, logger = processLogger(config)): Promise<RunningProcess> {
+  // Before anything starts: a production install without the Entra stand-in fails here, with nothing to undo.
+  const entraSandbox = config.ENTRA_CLIENT_ID === undefined ? await loadEntraSandbox() : undefined;
   const closers: Closer[] = [];
   try {
     const database = await openStore(config, logger, closers);
     const temporalTarget = await resolveTemporal(config, logger, closers);
-    const entra = await resolveEntra(config, database, logger, closers);
+    const entra = await resolveEntra(config, database, logger, closers, entraSandbox);
     const { client, native } = await connectTemporal(config, temporalTarget.address, closers);
     await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE, logger);
     await startWorker(config, database, entra, client, native, logger, closers);
@@ -150,6 +152,28 @@ async function resolveTemporal(config: JoinerConfig, logger: Logger, closers: Cl
   return { address: sandbox.address, ephemeral: true };
 }
 
+/** The package of the Entra stand-in: a dev dependency, so a production install (`npm ci --omit=dev`) lacks it. */
+const entraSandboxPackage = '@joiner/entra-sandbox';
+
+/**
+ * Loads the Entra stand-in on demand, so that the product neither bundles it nor needs it installed when
+ * ENTRA_CLIENT_ID is set. A missing package becomes one message that says what to do instead.
+ */
+async function loadEntraSandbox(): Promise<typeof EntraSandboxPackage> {
+  try {
+    return (await import(entraSandboxPackage)) as typeof EntraSandboxPackage;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw err;
+    throw new Error(
+      `ENTRA_CLIENT_ID is not set and the Entra sandbox (${entraSandboxPackage}, a dev dependency) is not installed: set ` +
+        'ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET to use a Microsoft Entra tenant, or install the dev dependencies ' +
+        '(npm ci) to run against the stand-in',
+      { cause: err },
+    );
+  }
+}
+
 /**
  * The Entra directory: Microsoft's when ENTRA_CLIENT_ID is set, else an in-process Entra sandbox (its state kept in
  * DATA_DIR/entra-sandbox). ENTRA_TENANT_ID connects the default company without the consent flow; with the sandbox
@@ -160,6 +184,7 @@ async function resolveEntra(
   database: Database,
   logger: Logger,
   closers: Closer[],
+  sandboxPackage?: typeof EntraSandboxPackage,
 ): Promise<EntraDirectory> {
   let directory: GraphDirectory;
   let tenantToConnect = config.ENTRA_TENANT_ID;
@@ -172,6 +197,7 @@ async function resolveEntra(
       logger,
     });
   } else {
+    const { startEntraSandbox } = sandboxPackage ?? (await loadEntraSandbox());
     const sandbox = await startEntraSandbox({
       port: 0,
       control: true,

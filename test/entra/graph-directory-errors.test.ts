@@ -1,7 +1,7 @@
+import type { EntraSandbox } from '@joiner/entra-sandbox';
+import { defaultAppPermissions, startEntraSandbox } from '@joiner/entra-sandbox';
 import { EntraErrorType } from '../../entra/directory';
 import type { GraphDirectory } from '../../entra/graph-directory';
-import type { EntraSandbox } from '../../sandbox/entra/server';
-import { defaultAppPermissions, startEntraSandbox } from '../../sandbox/entra/server';
 import { directoryFor, entraErrorOf, newUser } from './sandbox-directory';
 
 /** Each EntraError type, provoked at the Entra sandbox and seen through the real Microsoft libraries. */

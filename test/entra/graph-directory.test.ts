@@ -1,6 +1,6 @@
+import type { EntraSandbox } from '@joiner/entra-sandbox';
+import { startEntraSandbox } from '@joiner/entra-sandbox';
 import type { GraphDirectory } from '../../entra/graph-directory';
-import type { EntraSandbox } from '../../sandbox/entra/server';
-import { startEntraSandbox } from '../../sandbox/entra/server';
 import { directoryFor, newUser } from './sandbox-directory';
 
 /** The happy path of every operation, through the real Microsoft libraries over HTTPS to the Entra sandbox. */

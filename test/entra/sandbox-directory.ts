@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import type { EntraSandbox } from '@joiner/entra-sandbox';
 import { EntraError } from '../../entra/directory';
 import type { GraphDirectoryOptions } from '../../entra/graph-directory';
 import { GraphDirectory } from '../../entra/graph-directory';
-import type { EntraSandbox } from '../../sandbox/entra/server';
 
 /** A GraphDirectory wired to the sandbox like production wires it to Entra, with its log lines captured. */
 export interface DirectoryUnderTest {

@@ -5,6 +5,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { and, eq } from 'drizzle-orm';
+import type { EntraSandbox } from '@joiner/entra-sandbox';
+import { startEntraSandbox } from '@joiner/entra-sandbox';
 import { signAlexisPayload } from '../../api/alexis-signature';
 import { createApp, defaultRouters } from '../../api/app';
 import { createLogger } from '../../api/logger';
@@ -12,8 +14,6 @@ import { HrOutboxRelay } from '../../api/outbox-relay';
 import { hrWebhookRouter } from '../../api/routes/hr-webhook';
 import { parseConfig } from '../../domain/config';
 import { GraphDirectory } from '../../entra/graph-directory';
-import type { EntraSandbox } from '../../sandbox/entra/server';
-import { startEntraSandbox } from '../../sandbox/entra/server';
 import { startTemporalSandbox } from '../../sandbox/temporal';
 import { connectEntra, ensureDefaultCompany } from '../../store/companies';
 import { webhookEvents } from '../../store/schema';

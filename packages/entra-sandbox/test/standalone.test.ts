@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Agent } from 'undici';
 
-// `npm test` builds dist/ first (pretest), which is what `npm run sandbox:entra` runs.
-const mainJs = resolve(__dirname, '../../../dist/sandbox/entra/main.js');
+// `npm test` builds the package's dist/ first (pretest): this is the `entra-sandbox` bin.
+const mainJs = resolve(__dirname, '../dist/main.js');
 
-describe('npm run sandbox:entra (the standalone sandbox)', () => {
+describe('the entra-sandbox command (the standalone sandbox)', () => {
   let dataDir: string;
 
   beforeAll(async () => {

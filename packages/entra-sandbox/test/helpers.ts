@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- Graph JSON bodies are asserted field by field in tests */
 import { Agent } from 'undici';
-import type { EntraSandbox, EntraSandboxOptions } from '../../../sandbox/entra/server';
-import { startEntraSandbox } from '../../../sandbox/entra/server';
+import type { EntraSandbox, EntraSandboxOptions } from '../src';
+import { startEntraSandbox } from '../src';
 
 /** A started sandbox plus a fetch that trusts its certificate and a token helper. */
 export interface SandboxFixture {

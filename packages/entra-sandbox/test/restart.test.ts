@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEntraSandbox } from '../../../sandbox/entra/server';
+import { startEntraSandbox } from '../src';
 import { newUserBody } from './helpers';
 import { Agent } from 'undici';
 

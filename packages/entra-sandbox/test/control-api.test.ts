@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return -- JSON bodies are asserted field by field */
 import { Agent } from 'undici';
-import { startEntraSandbox } from '../../../sandbox/entra/server';
+import { startEntraSandbox } from '../src';
 import type { SandboxFixture } from './helpers';
 import { newUserBody, startFixture } from './helpers';
 

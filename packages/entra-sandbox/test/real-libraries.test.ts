@@ -2,8 +2,8 @@ import { ClientSecretCredential } from '@azure/identity';
 import { Client, GraphError } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
 import { Agent } from 'undici';
-import type { EntraSandbox } from '../../../sandbox/entra/server';
-import { startEntraSandbox } from '../../../sandbox/entra/server';
+import type { EntraSandbox } from '../src';
+import { startEntraSandbox } from '../src';
 
 describe('the real Microsoft libraries against the Entra sandbox', () => {
   let entra: EntraSandbox;

@@ -1,10 +1,11 @@
+#!/usr/bin/env node
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEntraSandbox } from './server';
 
-const usage = `Usage: npm run sandbox:entra -- [--port 8443] [--data-dir ./.joiner/entra-sandbox] [--control]
-       [--latency-ms 0] [--replication-lag-ms 0] [--tenant-size small|medium|large] [--no-throttling]
-       [--consent prompt|grant|deny]`;
+const usage = `Usage: entra-sandbox [--port 8443] [--data-dir ./.joiner/entra-sandbox] [--control]
+              [--latency-ms 0] [--replication-lag-ms 0] [--tenant-size small|medium|large] [--no-throttling]
+              [--consent prompt|grant|deny]`;
 
 function numberOption(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -16,7 +17,7 @@ function numberOption(name: string, value: string | undefined, fallback: number)
   return n;
 }
 
-/** `npm run sandbox:entra`: runs the Entra sandbox standalone and prints how to connect to it. */
+/** The `entra-sandbox` command: runs the Entra sandbox standalone and prints how to connect to it. */
 async function main(): Promise<void> {
   let values;
   try {
