@@ -1,7 +1,8 @@
 import { cancellationSignal } from '@temporalio/activity';
-import type { EntraDirectory, EntraUser, GraphUserFields, NewEntraUser, TenantRef } from '../entra/directory';
-import { EntraError, EntraErrorType } from '../entra/directory';
+import type { GraphUserProperties } from '../domain/graph-user';
 import { MANAGED_GRAPH_PROPERTIES } from '../domain/graph-user';
+import type { EntraDirectory, EntraUser, NewEntraUser, TenantRef } from '../entra/directory';
+import { EntraError, EntraErrorType } from '../entra/directory';
 import { toEntraFailure } from './entra-failure';
 import type { GraphWritePacer } from './graph-write-pacer';
 
@@ -23,7 +24,7 @@ export interface CreatedEntraUser {
   /** True when a user with this userPrincipalName already existed (or a create whose response was lost). */
   linked: boolean;
   /** The user's mapped properties as Entra holds them now: the base for the next diff. */
-  fields: GraphUserFields;
+  fields: GraphUserProperties;
 }
 
 /**
@@ -102,7 +103,11 @@ export function createEntraActivities(entra: EntraDirectory, deps: EntraActivity
     },
 
     /** One minimal PATCH of the user's properties; an empty patch makes no call. Idempotent. */
-    async updateEntraUser(input: { companyId: string; entraObjectId: string; patch: GraphUserFields }): Promise<void> {
+    async updateEntraUser(input: {
+      companyId: string;
+      entraObjectId: string;
+      patch: GraphUserProperties;
+    }): Promise<void> {
       if (Object.keys(input.patch).length === 0) return;
       await call(input.companyId, 'write', (tenant) => entra.updateUser(tenant, input.entraObjectId, input.patch));
     },
@@ -166,7 +171,7 @@ function abortSignal(): AbortSignal | undefined {
   }
 }
 
-function pickMapped(user: GraphUserFields): GraphUserFields {
+function pickMapped(user: GraphUserProperties): GraphUserProperties {
   const fields: Record<string, unknown> = {};
   for (const key of MANAGED_GRAPH_PROPERTIES) {
     if (user[key] !== undefined) fields[key] = user[key];
@@ -175,6 +180,6 @@ function pickMapped(user: GraphUserFields): GraphUserFields {
 }
 
 /** The mapped properties of a user read from Graph; properties Graph did not return stay unknown (absent). */
-function mappedFieldsOf(user: EntraUser): GraphUserFields {
+function mappedFieldsOf(user: EntraUser): GraphUserProperties {
   return pickMapped(user);
 }

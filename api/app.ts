@@ -3,10 +3,11 @@ import { adminAccessTokensRouter } from './admin/access-tokens';
 import type { AppDeps, RouterFactory } from './deps';
 import { errorHandler } from './middleware/error-handler';
 import { healthRouter } from './routes/health';
-import { hrWebhookRouter } from './routes/hr-webhook';
+import { hrWebhookRouter } from './hr-webhook/router';
 import { scimRouter } from './scim/router';
 
-export type { AppDeps, RouterFactory, WorkflowClientLike } from './deps';
+export type { AppDeps, RouterFactory } from './deps';
+export type { WorkflowClientLike } from '../orchestration/temporal';
 
 /**
  * The routers the app mounts, by name, in order. Add a part of the API by adding an entry here (or pass your own

@@ -1,17 +1,14 @@
 import type Router from '@koa/router';
-import type { WorkflowClient } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { JoinerConfig } from '../domain/config';
+import type { TemporalDeps } from '../orchestration/temporal';
 import type { Db } from '../store/db';
-
-/** The part of the Temporal client routes use: signal-with-start, start and handles. Tests pass a real client. */
-export type WorkflowClientLike = Pick<WorkflowClient, 'signalWithStart' | 'start' | 'getHandle'>;
 
 /** Everything the API needs, built once by the process entry and injected (nothing is built at import time). */
 export interface AppDeps {
   /** The database (PostgreSQL or PGlite). */
   db: Db;
-  temporal: { client: WorkflowClientLike; taskQueue: string };
+  temporal: TemporalDeps;
   config: JoinerConfig;
   logger: Logger;
 }

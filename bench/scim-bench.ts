@@ -18,7 +18,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { createApp, defaultRouters, type AppDeps } from '../api/app';
 import { createLogger } from '../api/logger';
-import type { AccountEvents } from '../api/scim/account-events';
+import type { AccountEvents } from '../orchestration/account-events';
 import { scimRouter } from '../api/scim/router';
 import { parseConfig } from '../domain/config';
 import { ScimUrn } from '../domain/scim/constants';

@@ -1,7 +1,6 @@
 /**
- * The Graph user properties Joiner manages, as plain types (no runtime code). They match `GraphUserFields` and
- * `NewEntraUser` of `entra/directory.ts` structurally, so values pass to the Entra client as they are; domain code
- * keeps its own copy to avoid depending on the client layer.
+ * The Graph user properties Joiner manages: the one list of them (the mapping, the diff, the Entra client's `$select`
+ * and the lifecycle's record of what was written all derive from it). Plain data, safe for workflow code.
  */
 
 /** Properties that can be cleared with `null`. */
@@ -68,3 +67,18 @@ export const GRAPH_MAX_LENGTH: Readonly<Record<Exclude<ManagedGraphProperty, 'bu
 
 /** Graph's limit for one businessPhones entry. */
 export const BUSINESS_PHONE_MAX_LENGTH = 64;
+
+/** What Joiner last wrote to an employee's Entra user. The next write is the diff between this and the desired state. */
+export interface PushedEntraState {
+  /** The userPrincipalName the user was created with (or linked by); Joiner never changes it. */
+  userPrincipalName: string;
+  fields: GraphUserProperties;
+  /** Entra object id of the manager set with `PUT …/manager/$ref`, null when none was set by Joiner. */
+  managerEntraObjectId: string | null;
+  /** The HR id (`reportsTo`) that `managerEntraObjectId` was resolved from. */
+  managerEmployeeId: string | null;
+  /** The account was disabled by the `disableAccountAtLeave` policy (and is re-enabled if offboarding is undone). */
+  accountDisabledByPolicy: boolean;
+  /** The leave moment (UTC ISO) for which sessions were revoked, so a revoke happens once per offboarding. */
+  sessionsRevokedForLeave: string | null;
+}

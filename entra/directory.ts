@@ -3,36 +3,17 @@
  * `@microsoft/microsoft-graph-client` and `@azure/identity` (see `graph-directory.ts`); activities take any
  * implementation by injection.
  */
-
-/** Graph user properties Joiner writes (the HR → Graph mapping of DESIGN.md §3.2). `null` clears a property. */
-export interface GraphUserFields {
-  givenName?: string | null;
-  surname?: string | null;
-  displayName?: string;
-  mailNickname?: string;
-  mail?: string;
-  streetAddress?: string | null;
-  postalCode?: string | null;
-  city?: string | null;
-  country?: string | null;
-  jobTitle?: string | null;
-  companyName?: string | null;
-  officeLocation?: string | null;
-  department?: string | null;
-  businessPhones?: string[];
-  employeeHireDate?: string | null;
-  employeeLeaveDateTime?: string | null;
-}
+import type { GraphUserProperties } from '../domain/graph-user';
 
 /** What creating a user needs beyond the mapped fields; the password is generated inside the client, never passed. */
-export interface NewEntraUser extends GraphUserFields {
+export interface NewEntraUser extends GraphUserProperties {
   userPrincipalName: string;
   displayName: string;
   mailNickname: string;
 }
 
 /** A user as read from Graph (the subset Joiner uses). */
-export interface EntraUser extends GraphUserFields {
+export interface EntraUser extends GraphUserProperties {
   id: string;
   userPrincipalName: string;
   accountEnabled?: boolean;
@@ -66,7 +47,7 @@ export interface EntraDirectory {
   /** Idempotent: an existing user with the same userPrincipalName is returned with `linked: true`. */
   createUser(tenant: TenantRef, user: NewEntraUser): Promise<CreateUserResult>;
   /** Minimal PATCH; an empty patch makes no call. */
-  updateUser(tenant: TenantRef, id: string, patch: GraphUserFields): Promise<void>;
+  updateUser(tenant: TenantRef, id: string, patch: GraphUserProperties): Promise<void>;
   setManager(tenant: TenantRef, id: string, managerId: string): Promise<void>;
   /** Idempotent: no manager is not an error. */
   removeManager(tenant: TenantRef, id: string): Promise<void>;

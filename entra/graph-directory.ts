@@ -1,16 +1,10 @@
 import { GraphError } from '@microsoft/microsoft-graph-client';
 import type { Client, GraphRequest } from '@microsoft/microsoft-graph-client';
 import type { Logger } from 'pino';
+import type { GraphUserProperties } from '../domain/graph-user';
+import { MANAGED_GRAPH_PROPERTIES } from '../domain/graph-user';
 import { EntraError, EntraErrorType } from './directory';
-import type {
-  CreateUserResult,
-  EntraDirectory,
-  EntraUser,
-  GraphUserFields,
-  NewEntraUser,
-  TenantRef,
-  VerifiedDomain,
-} from './directory';
+import type { CreateUserResult, EntraDirectory, EntraUser, NewEntraUser, TenantRef, VerifiedDomain } from './directory';
 import { GraphClients } from './graph-clients';
 import type { GraphConnectionOptions } from './graph-clients';
 import { conflictProperty, GraphPermission, mapGraphError } from './graph-errors';
@@ -25,27 +19,12 @@ export interface GraphDirectoryOptions extends GraphConnectionOptions {
   logger?: EntraLogger;
 }
 
-/** The user properties read back from Graph (`$select`): what {@link EntraUser} holds. */
+/** The user properties read back from Graph (`$select`): what {@link EntraUser} holds, the managed ones included. */
 const userSelect = [
   'id',
   'userPrincipalName',
-  'mail',
   'accountEnabled',
-  'givenName',
-  'surname',
-  'displayName',
-  'mailNickname',
-  'streetAddress',
-  'postalCode',
-  'city',
-  'country',
-  'jobTitle',
-  'companyName',
-  'officeLocation',
-  'department',
-  'businessPhones',
-  'employeeHireDate',
-  'employeeLeaveDateTime',
+  ...MANAGED_GRAPH_PROPERTIES,
 ] as const satisfies readonly (keyof EntraUser)[];
 
 /** A string for an OData `$filter` literal: single quotes are doubled. */
@@ -232,7 +211,7 @@ export class GraphDirectory implements EntraDirectory {
    * (mail taken), PermissionDenied (User.ReadWrite.All; User-LifeCycleInfo.ReadWrite.All for employee dates),
    * NotConnected, Throttled, Transient
    */
-  async updateUser(tenant: TenantRef, id: string, patch: GraphUserFields): Promise<void> {
+  async updateUser(tenant: TenantRef, id: string, patch: GraphUserProperties): Promise<void> {
     await this.patchUser(tenant, id, definedFields(patch), `update user ${id}`);
   }
 

@@ -1,4 +1,4 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { CompanyPolicies } from '../domain/policies';
 import { defaultCompanyPolicies } from '../domain/policies';
 import type { Db } from './db';
@@ -99,4 +99,17 @@ export async function disconnectEntra(db: Db, companyId: string): Promise<Compan
     .where(eq(companies.id, companyId))
     .returning();
   return row ?? null;
+}
+
+/**
+ * The Entra tenant the company is connected to, or null when it has none (never connected, or removed). Read at
+ * every Graph call, so removing the integration stops Graph work at once. Read-only.
+ */
+export async function getConnectedTenantId(db: Db, companyId: string): Promise<string | null> {
+  const [row] = await db
+    .select({ tenantId: companies.entraTenantId })
+    .from(companies)
+    .where(and(eq(companies.id, companyId), eq(companies.entraStatus, EntraConnectionStatus.Connected)))
+    .limit(1);
+  return row?.tenantId ?? null;
 }

@@ -3,9 +3,9 @@
  * employee's Entra user. Setters resolve to false when the employee does not exist.
  */
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import type { PushedEntraState } from '../domain/graph-user';
 import type { Db } from './db';
 import { isUniqueViolation } from './pg-errors';
-import type { PushedGraphState } from './schema';
 import { employees } from './schema';
 
 export type Employee = typeof employees.$inferSelect;
@@ -90,16 +90,16 @@ export async function setEmployeeEntraObjectId(
   }
 }
 
-/** Stores the Graph property values the lifecycle last wrote for this employee (null forgets them). */
-export async function setEmployeePushedGraphState(
+/** Stores what the lifecycle last wrote to this employee's Entra user (null forgets it). */
+export async function setEmployeePushedEntraState(
   db: Db,
   companyId: string,
   employeeId: string,
-  state: PushedGraphState | null,
+  state: PushedEntraState | null,
 ): Promise<boolean> {
   const rows = await db
     .update(employees)
-    .set({ pushedGraphState: state, updatedAt: sql`now()` })
+    .set({ pushedEntraState: state, updatedAt: sql`now()` })
     .where(byKey(companyId, employeeId))
     .returning({ id: employees.id });
   return rows.length > 0;
@@ -144,4 +144,13 @@ export async function findEmployeeByEntraObjectId(
     .from(employees)
     .where(and(eq(employees.companyId, companyId), eq(employees.entraObjectId, entraObjectId)));
   return row ?? null;
+}
+
+/** Ids of the company's employees whose latest HR snapshot names `managerEmployeeId` as `reportsTo`. Read-only. */
+export async function listDirectReportIds(db: Db, companyId: string, managerEmployeeId: string): Promise<string[]> {
+  const rows = await db
+    .select({ id: employees.id })
+    .from(employees)
+    .where(and(eq(employees.companyId, companyId), sql`${employees.snapshot}->>'reportsTo' = ${managerEmployeeId}`));
+  return rows.map((r) => r.id);
 }

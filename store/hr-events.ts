@@ -3,9 +3,11 @@
  * Delivery is at least once: a crash between signalling Temporal and marking the event delivered signals again, which
  * the employee workflow ignores because the version is not newer.
  */
-import { and, asc, eq, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
-import type { HrEmployee } from '../domain/hr-employee';
+import { and, asc, desc, eq, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import type { HrEmployee, HrEventType } from '../domain/hr-employee';
 import type { Db } from './db';
+import type { Employee } from './employees';
+import { getEmployee } from './employees';
 import { isForeignKeyViolation } from './pg-errors';
 import { employees, HrEventOutcome, webhookEvents } from './schema';
 
@@ -14,7 +16,7 @@ export interface HrEventInput {
   /** The HR system's event id; a second event with the same id is a duplicate. */
   eventId: string;
   /** `employee.created`, `employee.updated`, …: informative, the snapshot is the truth. */
-  type: string;
+  type: HrEventType;
   occurredAt: Date;
   employee: HrEmployee;
 }
@@ -111,7 +113,7 @@ export interface UndeliveredHrEvent {
   id: number;
   companyId: string;
   eventId: string;
-  type: string;
+  type: HrEventType;
   occurredAt: Date;
   receivedAt: Date;
   employeeId: string;
@@ -205,4 +207,51 @@ export async function deleteSettledHrEventsBefore(db: Db, cutoff: Date): Promise
     )
     .returning({ id: webhookEvents.id });
   return rows.length;
+}
+
+/** The HR event an employee's stored snapshot came from. */
+export interface LatestHrEvent {
+  eventId: string;
+  type: HrEventType;
+  occurredAt: Date;
+}
+
+/** An employee as stored, with the HR event its snapshot came from (what a re-drive of its workflow replays). */
+export interface EmployeeWithLatestEvent {
+  employee: Employee;
+  /**
+   * The latest accepted event (highest employee version, then the latest received). Settled events are forgotten
+   * after a while; then it is `stored-v<version>`, `employee.updated`, at the row's last update.
+   */
+  latestEvent: LatestHrEvent;
+}
+
+/** The stored employee and its latest accepted HR event, or null when the employee is not stored. Read-only. */
+export async function getEmployeeWithLatestEvent(
+  db: Db,
+  companyId: string,
+  employeeId: string,
+): Promise<EmployeeWithLatestEvent | null> {
+  const employee = await getEmployee(db, companyId, employeeId);
+  if (employee === null) return null;
+  const [last] = await db
+    .select({ eventId: webhookEvents.eventId, type: webhookEvents.type, occurredAt: webhookEvents.occurredAt })
+    .from(webhookEvents)
+    .where(
+      and(
+        eq(webhookEvents.companyId, companyId),
+        eq(webhookEvents.employeeId, employeeId),
+        eq(webhookEvents.outcome, HrEventOutcome.Accepted),
+      ),
+    )
+    .orderBy(desc(webhookEvents.employeeVersion), desc(webhookEvents.id))
+    .limit(1);
+  return {
+    employee,
+    latestEvent: last ?? {
+      eventId: `stored-v${employee.version}`,
+      type: 'employee.updated',
+      occurredAt: employee.updatedAt,
+    },
+  };
 }

@@ -17,7 +17,8 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import type { HrEmployee } from '../domain/hr-employee';
+import type { PushedEntraState } from '../domain/graph-user';
+import type { HrEmployee, HrEventType } from '../domain/hr-employee';
 import type { CompanyPolicies } from '../domain/policies';
 
 /** A timestamp with time zone, read and written as a JS `Date`. */
@@ -32,12 +33,6 @@ export type EntraConnectionStatus = (typeof EntraConnectionStatus)[keyof typeof 
 /** What happened to an HR webhook event: applied (and queued for Temporal), or older than the stored snapshot. */
 export const HrEventOutcome = { Accepted: 'accepted', Stale: 'stale' } as const;
 export type HrEventOutcome = (typeof HrEventOutcome)[keyof typeof HrEventOutcome];
-
-/**
- * The Graph property values Joiner last wrote for an employee (the lifecycle's `GraphUserFields`), kept so the next
- * change patches only what differs. Opaque to the store.
- */
-export type PushedGraphState = Record<string, unknown>;
 
 /** Tenants of Joiner: one HR system and one Entra tenant each. The default company has id `default`. */
 export const companies = pgTable(
@@ -80,7 +75,8 @@ export const employees = pgTable(
     /** Copy of `snapshot.workEmail`, a column so that lookups by email can use an index. */
     workEmail: text('work_email'),
     entraObjectId: text('entra_object_id'),
-    pushedGraphState: jsonb('pushed_graph_state').$type<PushedGraphState>(),
+    /** What the lifecycle last wrote to the Entra user, so the next change patches only what differs. */
+    pushedEntraState: jsonb('pushed_graph_state').$type<PushedEntraState>(),
     /** The lifecycle phase shown in the console (e.g. `waiting`, `provisioned`, `blocked`). */
     phase: text('phase'),
     lastError: text('last_error'),
@@ -109,7 +105,7 @@ export const webhookEvents = pgTable(
       .notNull()
       .references(() => companies.id),
     eventId: text('event_id').notNull(),
-    type: text('type').notNull(),
+    type: text('type').$type<HrEventType>().notNull(),
     occurredAt: at('occurred_at').notNull(),
     employeeId: text('employee_id').notNull(),
     employeeVersion: bigint('employee_version', { mode: 'number' }).notNull(),

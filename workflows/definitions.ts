@@ -5,32 +5,8 @@
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { HrEmployee, HrEventType } from '../domain/hr-employee';
-import type { GraphUserFields } from '../entra/directory';
-
-/** Where an employee stands in the HR → Entra lifecycle. Shown in the console and indexed as `LifecyclePhase`. */
-export const LifecyclePhase = {
-  /** No HR snapshot yet, or work email / first name / last name missing: nothing can be created. */
-  WaitingForData: 'waiting-for-data',
-  /** The work email's domain is not a verified domain of the connected tenant. */
-  WaitingForDomain: 'waiting-for-domain',
-  /** The company has no Entra connection (never connected, or removed): Graph work is paused. */
-  WaitingForConnection: 'waiting-for-connection',
-  /** Creation waits for a durable timer (`provisionLeadDays` before the hire date). */
-  Scheduled: 'scheduled',
-  /** The Entra user is being created or linked. */
-  Provisioning: 'provisioning',
-  /** The Entra user exists and matches the HR record. */
-  Active: 'active',
-  /** Graph refused a value or a permission is missing; retried on the next change, on reconnect, or on a slow timer. */
-  Blocked: 'blocked',
-  /** A leave date is set and lies in the future. */
-  Offboarding: 'offboarding',
-  /** The leave moment has passed. */
-  Left: 'left',
-  /** The employee was deleted in HR (or the Entra user deleted by policy): the workflow has ended. */
-  Deleted: 'deleted',
-} as const;
-export type LifecyclePhase = (typeof LifecyclePhase)[keyof typeof LifecyclePhase];
+import type { PushedEntraState } from '../domain/graph-user';
+import type { LifecyclePhase } from '../domain/lifecycle-phase';
 
 /** Workflow type names (DESIGN.md §3.6). */
 export const WorkflowType = {
@@ -93,21 +69,6 @@ export interface ManagerProvisionedSignal {
 export const hrSnapshotSignal = defineSignal<[HrSnapshotSignal]>('hrSnapshot');
 export const companyChangedSignal = defineSignal<[CompanyChangedSignal]>('companyChanged');
 export const managerProvisionedSignal = defineSignal<[ManagerProvisionedSignal]>('managerProvisioned');
-
-/** What Joiner last wrote to the Entra user. The next write is the diff between this and the desired state. */
-export interface PushedEntraState {
-  /** The userPrincipalName the user was created with (or linked by); Joiner never changes it. */
-  userPrincipalName: string;
-  fields: GraphUserFields;
-  /** Entra object id of the manager set with `PUT …/manager/$ref`, null when none was set by Joiner. */
-  managerEntraObjectId: string | null;
-  /** The HR id (`reportsTo`) that `managerEntraObjectId` was resolved from. */
-  managerEmployeeId: string | null;
-  /** The account was disabled by the `disableAccountAtLeave` policy (and is re-enabled if offboarding is undone). */
-  accountDisabledByPolicy: boolean;
-  /** The leave moment (UTC ISO) for which sessions were revoked, so a revoke happens once per offboarding. */
-  sessionsRevokedForLeave: string | null;
-}
 
 export const LifecycleTimerKind = {
   /** Create the Entra user `provisionLeadDays` before the hire date. */

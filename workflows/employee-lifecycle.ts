@@ -20,7 +20,8 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { DirectoryActivities } from '../activities/directory-types';
+import type { StoreActivities } from '../activities/types';
+import { LifecyclePhase } from '../domain/lifecycle-phase';
 import { entraObjectLinkedSignal } from './account-definitions';
 import { storeActivity } from './activity-options';
 import type {
@@ -33,7 +34,6 @@ import type {
   PendingTimer,
 } from './definitions';
 import {
-  LifecyclePhase,
   LifecyclePhaseSearchAttribute,
   LifecycleTimerKind,
   WorkEmailSearchAttribute,
@@ -45,7 +45,7 @@ import {
 import type { ReconcileOutcome } from './employee-reconcile';
 import { NotConnectedError, reconcileEmployee, recheckMs } from './employee-reconcile';
 
-const directory = proxyActivities<DirectoryActivities>(storeActivity);
+const directory = proxyActivities<StoreActivities>(storeActivity);
 
 /** Continue-as-new well before Temporal's 50k-event limit; the carried state is small. */
 const defaultHistoryLimit = 2_000;

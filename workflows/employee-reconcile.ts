@@ -4,15 +4,16 @@
  * desired state with what was last pushed, so running it twice writes nothing the second time.
  */
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
-import type { DirectoryActivities, OrchestrationActivities } from '../activities/directory-types';
+import type { OrchestrationActivities, StoreActivities } from '../activities/types';
 import type { EntraActivities } from '../activities/entra-activities';
 import { deleteAtMs, leaveMomentMs, provisionAtMs, toGraphDateTime } from '../domain/company-time';
 import { CreationProblemCode, checkCreationEligibility } from '../domain/creation-eligibility';
 import { applyGraphPatch, diffGraphUser, isEmptyPatch } from '../domain/graph-diff';
 import type { DesiredGraphUser } from '../domain/graph-mapping';
 import { mapHrToGraph, toNewGraphUser } from '../domain/graph-mapping';
-import type { GraphUserProperties } from '../domain/graph-user';
+import type { GraphUserProperties, PushedEntraState } from '../domain/graph-user';
 import type { HrEmployee } from '../domain/hr-employee';
+import { LifecyclePhase } from '../domain/lifecycle-phase';
 import type { CompanyPolicies } from '../domain/policies';
 import {
   graphReadActivity,
@@ -21,18 +22,12 @@ import {
   storeActivity,
   temporalSignalActivity,
 } from './activity-options';
-import type {
-  EmployeeLifecycleCarriedState,
-  LifecycleError,
-  ManagerState,
-  PendingTimer,
-  PushedEntraState,
-} from './definitions';
-import { LifecyclePhase, LifecycleTimerKind } from './definitions';
+import type { EmployeeLifecycleCarriedState, LifecycleError, ManagerState, PendingTimer } from './definitions';
+import { LifecycleTimerKind } from './definitions';
 
 const entra = proxyActivities<EntraActivities>(graphWriteActivity);
 const entraRead = proxyActivities<Pick<EntraActivities, 'listVerifiedDomains'>>(graphReadActivity);
-const directory = proxyActivities<DirectoryActivities>(storeActivity);
+const directory = proxyActivities<StoreActivities>(storeActivity);
 const orchestration = proxyActivities<OrchestrationActivities>(temporalSignalActivity);
 
 /** How long a report waits for its manager's signal before looking again by itself. */

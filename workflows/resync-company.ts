@@ -5,12 +5,12 @@
  * already in line writes nothing to Graph.
  */
 import { ActivityFailure, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { DirectoryActivities, OrchestrationActivities } from '../activities/directory-types';
+import type { OrchestrationActivities, StoreActivities } from '../activities/types';
 import { storeActivity, temporalSignalActivity } from './activity-options';
 import type { ResyncCompanyInput, ResyncProgress } from './definitions';
 import { resyncProgressQuery } from './definitions';
 
-const directory = proxyActivities<DirectoryActivities>(storeActivity);
+const directory = proxyActivities<StoreActivities>(storeActivity);
 const orchestration = proxyActivities<OrchestrationActivities>(temporalSignalActivity);
 
 const defaultConcurrency = 20;

@@ -6,7 +6,7 @@ import { isPhoneCountry } from '../../domain/scim/phone';
 import type { UserRules } from '../../domain/scim/user';
 import { getCompany } from '../../store/companies';
 import type { Db } from '../../store/db';
-import type { AccountEvents } from './account-events';
+import type { AccountEvents } from '../../orchestration/account-events';
 
 /** What the SCIM routes need, built once by `scimRouter`. */
 export interface ScimDeps {

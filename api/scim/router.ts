@@ -5,7 +5,7 @@ import { resourceTypes, schemaDocuments, scimMaxBodyBytes, serviceProviderConfig
 import { listResponse } from '../../domain/scim/paging';
 import type { AppDeps } from '../deps';
 import { jsonBody } from '../middleware/json-body';
-import { createAccountEvents, type AccountEvents } from './account-events';
+import { createAccountEvents, type AccountEvents } from '../../orchestration/account-events';
 import { requireScimToken } from './auth';
 import type { ScimDeps } from './context';
 import { registerGroupRoutes } from './groups';

@@ -19,7 +19,7 @@ import {
   updateScimUser,
   type ScimUserRow,
 } from '../../store/scim-users';
-import type { AccountSnapshot } from './account-events';
+import type { AccountSnapshot } from '../../orchestration/account-events';
 import { scimCompanyId } from './auth';
 import { companyPolicies, queryParam, userRules, type ScimDeps } from './context';
 import { linkEmployee, type EmployeeLink } from './employee-link';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createApp, defaultRouters, type AppDeps } from '../../api/app';
 import { createLogger } from '../../api/logger';
-import type { AccountEvents, AccountSnapshot } from '../../api/scim/account-events';
+import type { AccountEvents, AccountSnapshot } from '../../orchestration/account-events';
 import { scimRouter } from '../../api/scim/router';
 import { parseConfig } from '../../domain/config';
 import type { CompanyPolicies } from '../../domain/policies';

@@ -1,4 +1,4 @@
-import type { GraphUserFields, NewEntraUser } from '../../entra/directory';
+import type { NewEntraUser } from '../../entra/directory';
 import type { GraphUserProperties } from '../../domain/graph-user';
 import { mapHrToGraph, toNewGraphUser } from '../../domain/graph-mapping';
 import { HrEmployee } from '../../domain/hr-employee';
@@ -195,7 +195,7 @@ describe('toNewGraphUser', () => {
   it('produces values the Entra client accepts as they are', () => {
     // Compile-time check: the domain types fit the EntraDirectory contract without casts.
     const desired = mapHrToGraph(HrEmployee.parse(adaInput), utc);
-    const fields: GraphUserFields = desired.properties;
+    const fields: GraphUserProperties = desired.properties;
     const body = toNewGraphUser(desired);
     const created: NewEntraUser | null = body;
     expect(fields.displayName).toBe('Ada Lovelace');

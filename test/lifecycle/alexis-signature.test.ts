@@ -3,7 +3,7 @@ import {
   computeAlexisSignature,
   parseAlexisSignature,
   signAlexisPayload,
-} from '../../api/alexis-signature';
+} from '../../api/hr-webhook/signature';
 
 const secret = 'whsec_test';
 const body = Buffer.from('{"id":"evt_1"}');

@@ -1,5 +1,5 @@
 /** Future dates as durable timers, crossed with time skipping: provision lead time, leave policies, delete. */
-import { startCompanyResync } from '../../api/company-resync';
+import { startCompanyResync } from '../../orchestration/company-resync';
 import { connectEntra, disconnectEntra } from '../../store/companies';
 import type { ResyncProgress } from '../../workflows/definitions';
 import { LifecycleHarness } from './harness';

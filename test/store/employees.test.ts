@@ -1,3 +1,4 @@
+import type { PushedEntraState } from '../../domain/graph-user';
 import type { Db } from '../../store/db';
 import {
   countEmployees,
@@ -7,7 +8,7 @@ import {
   listEmployees,
   setEmployeeEntraObjectId,
   setEmployeePhase,
-  setEmployeePushedGraphState,
+  setEmployeePushedEntraState,
 } from '../../store/employees';
 import { acceptHrEvent } from '../../store/hr-events';
 import { describeEachDatabase } from '../helpers/databases';
@@ -112,25 +113,32 @@ describeEachDatabase('employees', (getDb) => {
     await expect(setEmployeeEntraObjectId(db, second.id, 'emp_1', 'obj-1')).resolves.toEqual({ status: 'set' });
   });
 
-  it('stores the last pushed Graph state and the lifecycle phase with its error', async () => {
+  it('stores what was last pushed to Entra and the lifecycle phase with its error', async () => {
     const db = getDb();
     const company = await freshCompany(db);
     await addEmployee(db, company.id, 'emp_1');
-    const state = { givenName: 'Ada', surname: 'Lovelace', businessPhones: ['+46701234567'], jobTitle: null };
+    const state: PushedEntraState = {
+      userPrincipalName: 'ada@contoso.com',
+      fields: { givenName: 'Ada', surname: 'Lovelace', businessPhones: ['+46701234567'], jobTitle: null },
+      managerEntraObjectId: null,
+      managerEmployeeId: null,
+      accountDisabledByPolicy: false,
+      sessionsRevokedForLeave: null,
+    };
 
-    await expect(setEmployeePushedGraphState(db, company.id, 'emp_1', state)).resolves.toBe(true);
+    await expect(setEmployeePushedEntraState(db, company.id, 'emp_1', state)).resolves.toBe(true);
     await expect(setEmployeePhase(db, company.id, 'emp_1', 'blocked', 'Graph refused usageLocation')).resolves.toBe(
       true,
     );
     expect(await getEmployee(db, company.id, 'emp_1')).toMatchObject({
-      pushedGraphState: state,
+      pushedEntraState: state,
       phase: 'blocked',
       lastError: 'Graph refused usageLocation',
     });
 
     await setEmployeePhase(db, company.id, 'emp_1', 'provisioned', null);
     expect(await getEmployee(db, company.id, 'emp_1')).toMatchObject({ phase: 'provisioned', lastError: null });
-    await expect(setEmployeePushedGraphState(db, company.id, 'emp_missing', state)).resolves.toBe(false);
+    await expect(setEmployeePushedEntraState(db, company.id, 'emp_missing', state)).resolves.toBe(false);
     await expect(setEmployeePhase(db, company.id, 'emp_missing', 'waiting', null)).resolves.toBe(false);
   });
 

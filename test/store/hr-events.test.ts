@@ -247,7 +247,7 @@ describeEachDatabase('accepting HR events', (getDb) => {
     const event = {
       companyId,
       eventId: 'evt_race',
-      type: 'employee.created',
+      type: 'employee.created' as const,
       occurredAt,
       employee: hrEmployee({ id: 'emp_1', version: 1 }),
     };

@@ -1,7 +1,7 @@
 import type { SandboxContext } from './context';
 import type { GraphRequest, GraphResponse } from './graph-http';
 import { GraphErrorCode, GraphFailure, graphErrorBody, odataBadRequest } from './graph-http';
-import { getDomains, getOrganization } from './graph-directory';
+import { getDomains, getOrganization } from './graph-organization';
 import { getManager, listDirectReports, removeManager, setManager } from './graph-manager';
 import {
   callerTenant,

@@ -1,6 +1,4 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { and, desc, eq, sql } from 'drizzle-orm';
-import type { HrEventType } from '../domain/hr-employee';
 import { CompanyPolicies } from '../domain/policies';
 import { getCompany } from '../store/companies';
 import type { Db } from '../store/db';
@@ -10,20 +8,19 @@ import {
   listEmployees,
   setEmployeeEntraObjectId,
   setEmployeePhase,
-  setEmployeePushedGraphState,
+  setEmployeePushedEntraState,
 } from '../store/employees';
-import { employees, webhookEvents } from '../store/schema';
-import type { PushedEntraState } from '../workflows/definitions';
-import type { DirectoryActivities, ManagerResolution, StoredEmployee } from './directory-types';
+import { getEmployeeWithLatestEvent } from '../store/hr-events';
+import type { ManagerResolution, StoreActivities, StoredEmployee } from './types';
 
 /** Longest `reportsTo` chain followed when looking for a cycle; deeper organisations are not refused. */
 const maxReportingDepth = 64;
 
 /**
- * Activities over Joiner's database for the employee lifecycle (see {@link DirectoryActivities} for each effect).
+ * Activities over Joiner's database for the employee lifecycle (see {@link StoreActivities} for each effect).
  * Reads are plain queries; the writes (`linkEmployeeToEntraUser`, `recordEmployeeState`) are idempotent updates.
  */
-export function createDirectoryActivities(db: Db): DirectoryActivities {
+export function createStoreActivities(db: Db): StoreActivities {
   return {
     async loadCompanySettings({ companyId }) {
       const company = await getCompany(db, companyId);
@@ -38,8 +35,8 @@ export function createDirectoryActivities(db: Db): DirectoryActivities {
     },
 
     async loadEmployee({ companyId, employeeId }): Promise<StoredEmployee> {
-      const row = await getEmployee(db, companyId, employeeId);
-      if (row === null) {
+      const stored = await getEmployeeWithLatestEvent(db, companyId, employeeId);
+      if (stored === null) {
         return {
           snapshot: null,
           lastEventId: null,
@@ -49,25 +46,14 @@ export function createDirectoryActivities(db: Db): DirectoryActivities {
           pushed: null,
         };
       }
-      const [last] = await db
-        .select({ eventId: webhookEvents.eventId, type: webhookEvents.type, occurredAt: webhookEvents.occurredAt })
-        .from(webhookEvents)
-        .where(
-          and(
-            eq(webhookEvents.companyId, companyId),
-            eq(webhookEvents.employeeId, employeeId),
-            eq(webhookEvents.outcome, 'accepted'),
-          ),
-        )
-        .orderBy(desc(webhookEvents.employeeVersion), desc(webhookEvents.id))
-        .limit(1);
+      const { employee, latestEvent } = stored;
       return {
-        snapshot: row.snapshot,
-        lastEventId: last?.eventId ?? `stored-v${row.version}`,
-        lastEventType: (last?.type as HrEventType | undefined) ?? 'employee.updated',
-        lastEventOccurredAt: (last?.occurredAt ?? row.updatedAt).toISOString(),
-        entraObjectId: row.entraObjectId,
-        pushed: (row.pushedGraphState as PushedEntraState | null) ?? null,
+        snapshot: employee.snapshot,
+        lastEventId: latestEvent.eventId,
+        lastEventType: latestEvent.type,
+        lastEventOccurredAt: latestEvent.occurredAt.toISOString(),
+        entraObjectId: employee.entraObjectId,
+        pushed: employee.pushedEntraState,
       };
     },
 
@@ -87,12 +73,7 @@ export function createDirectoryActivities(db: Db): DirectoryActivities {
     },
 
     async recordEmployeeState(record) {
-      await setEmployeePushedGraphState(
-        db,
-        record.companyId,
-        record.employeeId,
-        record.pushed as unknown as Record<string, unknown> | null,
-      );
+      await setEmployeePushedEntraState(db, record.companyId, record.employeeId, record.pushed);
       await setEmployeePhase(db, record.companyId, record.employeeId, record.phase, record.lastError);
     },
 
@@ -123,13 +104,4 @@ export function createDirectoryActivities(db: Db): DirectoryActivities {
       return { employeeIds: page.employees.map((e) => e.id), total: await countEmployees(db, companyId) };
     },
   };
-}
-
-/** Employee ids of a company whose HR snapshot names `managerEmployeeId` as `reportsTo`. */
-export async function listDirectReportIds(db: Db, companyId: string, managerEmployeeId: string): Promise<string[]> {
-  const rows = await db
-    .select({ id: employees.id })
-    .from(employees)
-    .where(and(eq(employees.companyId, companyId), sql`${employees.snapshot}->>'reportsTo' = ${managerEmployeeId}`));
-  return rows.map((r) => r.id);
 }

@@ -1,10 +1,12 @@
 /**
- * Shapes exchanged between the employee lifecycle workflow and the directory (store) activities. Types only, so the
- * workflow can import them.
+ * The activity contracts the workflows call, beyond the Entra activities (`entra-activities.ts`): the store
+ * activities and the orchestration activities, with the shapes they exchange. Types only, so workflows can import
+ * them.
  */
+import type { PushedEntraState } from '../domain/graph-user';
 import type { HrEmployee, HrEventType } from '../domain/hr-employee';
 import type { CompanyPolicies } from '../domain/policies';
-import type { LifecyclePhase, PushedEntraState } from '../workflows/definitions';
+import type { LifecyclePhase } from '../domain/lifecycle-phase';
 
 /** A company as the lifecycle needs it: its policies and whether Graph work may run. */
 export interface CompanySettings {
@@ -42,8 +44,8 @@ export interface EmployeeStateRecord {
   lastError: string | null;
 }
 
-/** The store effects of the employee lifecycle; implemented by `createDirectoryActivities(db)`. */
-export interface DirectoryActivities {
+/** The store effects of the employee lifecycle; implemented by `createStoreActivities(db)` (`store-activities.ts`). */
+export interface StoreActivities {
   /** The company's policies and connection state. Read-only. */
   loadCompanySettings(input: { companyId: string }): Promise<CompanySettings>;
   /** The stored snapshot, latest accepted event and recorded lifecycle state of an employee. Read-only. */
@@ -73,7 +75,10 @@ export interface DirectoryActivities {
   }): Promise<{ employeeIds: string[]; total: number }>;
 }
 
-/** Effects on other workflows; implemented by `createOrchestrationActivities(…)` over a Temporal client. */
+/**
+ * Effects on other workflows; implemented by `createOrchestrationActivities(…)` in `orchestration/`, over a
+ * Temporal client.
+ */
 export interface OrchestrationActivities {
   /**
    * Wakes the workflows of the employees whose `reportsTo` is this manager, now that the manager exists in Entra.

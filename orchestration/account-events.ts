@@ -8,8 +8,10 @@ import {
   type AccountChangedSignal,
   type AccountLifecycleInput,
   type EntraObjectLinkedSignal,
-} from '../../workflows/account-definitions';
-import type { WorkflowClientLike } from '../deps';
+} from '../workflows/account-definitions';
+import { employeeWorkflowId } from '../workflows/definitions';
+import { waitAtMost } from './deadline';
+import type { TemporalDeps } from './temporal';
 
 /** How long a SCIM request waits for Temporal before it answers anyway (the signal keeps trying in the background). */
 export const signalWaitMs = 2000;
@@ -23,11 +25,6 @@ export interface AccountEvents {
 /** The stored account a signal carries (so that a later signal makes good a lost one). */
 export type AccountSnapshot = Omit<AccountChangedSignal, 'change' | 'at'>;
 
-/** `employee/<companyId>/<employeeId>` (DESIGN.md §3.6), the HR → Entra workflow of an employee. */
-function employeeWorkflowId(companyId: string, employeeId: string): string {
-  return `employee/${companyId}/${employeeId}`;
-}
-
 function isNotFound(err: unknown): boolean {
   return err instanceof Error && err.name === 'WorkflowNotFoundError';
 }
@@ -38,7 +35,7 @@ function isNotFound(err: unknown): boolean {
  * request waits at most {@link signalWaitMs}. The next SCIM change of the account re-drives its workflow (each signal
  * carries the whole account), and the employee workflow also finds the object id on the employee row.
  */
-export function createAccountEvents(temporal: { client: WorkflowClientLike; taskQueue: string }, logger: Logger) {
+export function createAccountEvents(temporal: TemporalDeps, logger: Logger) {
   async function bounded(what: string, workflowId: string, send: () => Promise<unknown>): Promise<void> {
     const sending = send().then(
       () => true,
@@ -51,13 +48,8 @@ export function createAccountEvents(temporal: { client: WorkflowClientLike; task
         return false;
       },
     );
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), signalWaitMs);
-    });
-    const outcome = await Promise.race([sending, timeout]);
-    clearTimeout(timer);
-    if (outcome === 'timeout')
+    const outcome = await waitAtMost(sending, signalWaitMs);
+    if (!outcome.settled)
       logger.warn({ workflowId }, `${what}: Temporal is slow to answer; answering the SCIM request first`);
   }
 

@@ -1,25 +1,23 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import type { OrchestrationActivities } from '../activities/types';
 import type { Db } from '../store/db';
-import {
-  WorkflowType,
-  employeeSignalWithStartOptions,
-  employeeWorkflowId,
-  managerProvisionedSignal,
-} from '../workflows/definitions';
-import type { DirectoryActivities, OrchestrationActivities } from './directory-types';
-import { listDirectReportIds } from './directory-activities';
+import { listDirectReportIds } from '../store/employees';
+import { getEmployeeWithLatestEvent } from '../store/hr-events';
+import { employeeWorkflowId, managerProvisionedSignal } from '../workflows/definitions';
+import { signalHrSnapshot } from './employee-workflows';
 
 export interface OrchestrationActivityDeps {
   db: Db;
   /** A Temporal client on the worker's namespace. */
   client: Client;
   taskQueue: string;
-  /** Reads the stored employee for a re-drive (the directory activities' `loadEmployee`). */
-  loadEmployee: DirectoryActivities['loadEmployee'];
 }
 
-/** Activities that signal other workflows (see {@link OrchestrationActivities}). */
+/**
+ * The activities that signal other workflows (see {@link OrchestrationActivities}): registered by the worker like
+ * the others, but built here because starting and signalling workflows is this folder's one job.
+ */
 export function createOrchestrationActivities(deps: OrchestrationActivityDeps): OrchestrationActivities {
   return {
     async notifyReportsOfManager({ companyId, managerEmployeeId, managerEntraObjectId }) {
@@ -40,17 +38,14 @@ export function createOrchestrationActivities(deps: OrchestrationActivityDeps): 
     },
 
     async redriveEmployee({ companyId, employeeId }) {
-      const stored = await deps.loadEmployee({ companyId, employeeId });
-      if (stored.snapshot === null) return false;
-      await deps.client.workflow.signalWithStart(
-        WorkflowType.EmployeeLifecycle,
-        employeeSignalWithStartOptions(deps.taskQueue, companyId, {
-          eventId: stored.lastEventId ?? `stored-v${stored.snapshot.version}`,
-          eventType: stored.lastEventType ?? 'employee.updated',
-          occurredAt: stored.lastEventOccurredAt ?? new Date().toISOString(),
-          employee: stored.snapshot,
-        }),
-      );
+      const stored = await getEmployeeWithLatestEvent(deps.db, companyId, employeeId);
+      if (stored === null) return false;
+      await signalHrSnapshot({ client: deps.client.workflow, taskQueue: deps.taskQueue }, companyId, {
+        eventId: stored.latestEvent.eventId,
+        eventType: stored.latestEvent.type,
+        occurredAt: stored.latestEvent.occurredAt.toISOString(),
+        employee: stored.employee.snapshot,
+      });
       return true;
     },
   };

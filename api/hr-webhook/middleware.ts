@@ -1,5 +1,6 @@
 import type { Context, Next } from 'koa';
-import { alexisSignatureHeader, checkAlexisSignature } from '../alexis-signature';
+import { HttpError } from '../errors';
+import { alexisSignatureHeader, checkAlexisSignature } from './signature';
 
 declare module 'koa' {
   interface DefaultState {
@@ -10,33 +11,26 @@ declare module 'koa' {
   }
 }
 
-function reject(ctx: Context, status: number, message: string): void {
-  ctx.status = status;
-  ctx.body = { error: { status, message } };
-}
-
 /**
  * Reads the request body as bytes into `ctx.state.rawBody`, answering 413 as soon as it passes `limitBytes` (by
  * Content-Length, or while streaming) and 415 for a type other than JSON.
+ * @throws HttpError 413, 415
  */
 export function readRawBody(options: { limitBytes: number }) {
   return async function readRawBody(ctx: Context, next: Next): Promise<void> {
     if (!ctx.is('application/json')) {
-      reject(ctx, 415, 'the body must be application/json');
-      return;
+      throw new HttpError(415, 'the body must be application/json');
     }
     const declared = Number(ctx.get('content-length') || '0');
     if (declared > options.limitBytes) {
-      reject(ctx, 413, `the body is larger than ${options.limitBytes} bytes`);
-      return;
+      throw new HttpError(413, `the body is larger than ${options.limitBytes} bytes`);
     }
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
       size += chunk.length;
       if (size > options.limitBytes) {
-        reject(ctx, 413, `the body is larger than ${options.limitBytes} bytes`);
-        return;
+        throw new HttpError(413, `the body is larger than ${options.limitBytes} bytes`);
       }
       chunks.push(chunk);
     }
@@ -63,6 +57,7 @@ const reasons = {
  * with the secret of the company the body names (`companyId`, default `default`). Answers 401 and stores nothing when
  * it fails; the body is only parsed for its company id before that, never acted on. Malformed JSON with a valid
  * signature is answered 400.
+ * @throws HttpError 401, 400
  */
 export function verifyAlexisSignature(options: VerifyAlexisSignatureOptions) {
   const now = options.now ?? Date.now;
@@ -78,22 +73,18 @@ export function verifyAlexisSignature(options: VerifyAlexisSignatureOptions) {
     const named = (json as { companyId?: unknown } | null)?.companyId;
     const companyId = typeof named === 'string' && named.trim() !== '' ? named.trim() : 'default';
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(companyId)) {
-      reject(ctx, 401, 'no webhook secret is configured for the company the body names');
-      return;
+      throw new HttpError(401, 'no webhook secret is configured for the company the body names');
     }
     const secret = await options.secretFor(companyId);
     if (secret === null) {
-      reject(ctx, 401, `no webhook secret is configured for company ${companyId}`);
-      return;
+      throw new HttpError(401, `no webhook secret is configured for company ${companyId}`);
     }
     const check = checkAlexisSignature(ctx.get(alexisSignatureHeader) || undefined, raw, secret, now());
     if (!check.ok) {
-      reject(ctx, 401, reasons[check.reason]);
-      return;
+      throw new HttpError(401, reasons[check.reason]);
     }
     if (!parsed) {
-      reject(ctx, 400, 'the body is not valid JSON');
-      return;
+      throw new HttpError(400, 'the body is not valid JSON');
     }
     ctx.state.alexisJson = json;
     await next();

@@ -1,0 +1,43 @@
+import type { WorkflowClient } from '@temporalio/client';
+import type { HrEmployee, HrEventType } from '../domain/hr-employee';
+import { waitAtMost } from './deadline';
+import { signalHrSnapshot } from './employee-workflows';
+import type { TemporalDeps } from './temporal';
+
+/** What delivering HR events needs from Temporal. */
+export interface HrEventTemporal extends TemporalDeps<Pick<WorkflowClient, 'signalWithStart'>> {
+  /**
+   * How long one delivery may take before it counts as failed (the client retries an unreachable server for a long
+   * time; the outbox retries instead). Default 10 s.
+   */
+  deliveryTimeoutMs?: number;
+}
+
+/** An accepted HR event as the outbox holds it. */
+export interface DeliverableHrEvent {
+  companyId: string;
+  eventId: string;
+  type: HrEventType;
+  occurredAt: Date;
+  snapshot: HrEmployee;
+}
+
+/**
+ * Hands an accepted HR event to the employee's lifecycle workflow ({@link signalHrSnapshot}). Fails when Temporal
+ * does not answer within `deliveryTimeoutMs`; a late success after that is harmless, the workflow ignores a snapshot
+ * it already has. Returns the workflow id.
+ */
+export async function deliverHrEvent(temporal: HrEventTemporal, event: DeliverableHrEvent): Promise<string> {
+  const timeoutMs = temporal.deliveryTimeoutMs ?? 10_000;
+  const outcome = await waitAtMost(
+    signalHrSnapshot(temporal, event.companyId, {
+      eventId: event.eventId,
+      eventType: event.type,
+      occurredAt: event.occurredAt.toISOString(),
+      employee: event.snapshot,
+    }),
+    timeoutMs,
+  );
+  if (!outcome.settled) throw new Error(`Temporal did not answer within ${timeoutMs} ms`);
+  return outcome.value;
+}
