@@ -44,8 +44,8 @@ export type DatabaseOptions =
       kind: 'pglite';
       dataDir: string;
       /**
-       * Called if the lock file is taken away (deleted, or judged stale by another process because this one stalled
-       * for 30 s). Default: throw, which ends the process: two writers would corrupt the data.
+       * Called if the lock file is taken away (deleted or rewritten by someone else) while the database is open.
+       * Default: throw, which ends the process: two writers would corrupt the data.
        */
       onLockCompromised?: (err: Error) => void;
     }
