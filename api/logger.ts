@@ -1,6 +1,7 @@
 import pino from 'pino';
 import type { Logger } from 'pino';
 import type { LogLevel } from '../domain/config';
+import { databaseErrorMessage, summarizeDatabaseError } from '../store/pg-errors';
 
 export type { Logger } from 'pino';
 
@@ -38,6 +39,54 @@ export const redactedLogPaths: readonly string[] = [
   '*.ENTRA_CLIENT_SECRET',
 ];
 
+/** An error as a log line shows it. */
+export interface LoggedError {
+  type: string;
+  message: string;
+  /** The SQLSTATE of a database error, or a Node / library error code. */
+  code?: string;
+  table?: string;
+  column?: string;
+  constraint?: string;
+  /** The stack's frames, without the message line (which may repeat data the message left out). */
+  stack?: string;
+  cause?: LoggedError;
+}
+
+/**
+ * The `err` serializer of every Joiner logger. A database error becomes its SQLSTATE and the names of the table,
+ * column and constraint: drizzle's message lists the statement's parameters and the driver's `detail` the row's
+ * values (names, emails), which must never reach a log. Other errors keep type, message, code and stack; their
+ * causes are serialized the same way (pino's default would append a cause's message, parameters and all).
+ */
+export function serializeError(err: unknown, depth = 0): LoggedError {
+  if (!(err instanceof Error)) return { type: typeof err, message: String(err) };
+  const frames = err.stack
+    ?.split('\n')
+    .filter((line) => line.startsWith('    at '))
+    .join('\n');
+  const database = summarizeDatabaseError(err);
+  if (database !== undefined) {
+    return {
+      type: 'DatabaseError',
+      message: databaseErrorMessage(database),
+      code: database.code,
+      ...(database.table === undefined ? {} : { table: database.table }),
+      ...(database.column === undefined ? {} : { column: database.column }),
+      ...(database.constraint === undefined ? {} : { constraint: database.constraint }),
+      ...(frames ? { stack: frames } : {}),
+    };
+  }
+  const code = (err as { code?: unknown }).code;
+  return {
+    type: err.name,
+    message: err.message,
+    ...(typeof code === 'string' ? { code } : {}),
+    ...(frames ? { stack: frames } : {}),
+    ...(err.cause !== undefined && depth < 4 ? { cause: serializeError(err.cause, depth + 1) } : {}),
+  };
+}
+
 /** Options for {@link createLogger}. */
 export interface LoggerOptions {
   level: LogLevel;
@@ -48,7 +97,8 @@ export interface LoggerOptions {
 }
 
 /**
- * Builds the process logger: JSON lines, ISO timestamps, secrets redacted (see {@link redactedLogPaths}).
+ * Builds the process logger: JSON lines, ISO timestamps, secrets redacted (see {@link redactedLogPaths}), errors
+ * under `err` without data (see {@link serializeError}).
  * Build it once at process start and pass it down; never import a logger singleton.
  */
 export function createLogger(options: LoggerOptions): Logger {
@@ -57,6 +107,7 @@ export function createLogger(options: LoggerOptions): Logger {
       level: options.level,
       ...(options.name === undefined ? {} : { name: options.name }),
       redact: { paths: [...redactedLogPaths], censor: '[redacted]' },
+      serializers: { err: (err: unknown) => serializeError(err) },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     options.destination ?? pino.destination(1),

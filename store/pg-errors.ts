@@ -37,3 +37,58 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
 export function isForeignKeyViolation(err: unknown): boolean {
   return findPgError(err, PgErrorCode.ForeignKeyViolation) !== undefined;
 }
+
+/**
+ * What may be said about a database error in a log line or a workflow failure: its SQLSTATE and the names of the
+ * objects involved, never the statement's parameters, the row's values (`detail`) or the statement itself.
+ */
+export interface DatabaseErrorSummary {
+  code: string;
+  severity?: string;
+  table?: string;
+  column?: string;
+  constraint?: string;
+  /** The server function that raised it (e.g. `report_invalid_encoding`), which says what went wrong without data. */
+  routine?: string;
+}
+
+const sqlState = /^[0-9A-Z]{5}$/;
+
+function nameField(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * The database error in `err`'s cause chain (node-postgres or PGlite, wrapped by drizzle or not), reduced to what is
+ * safe to log; undefined when the chain holds none. Drizzle's own wrapper (whose message lists the parameters) counts
+ * as a database error even when its cause carries no SQLSTATE.
+ */
+export function summarizeDatabaseError(err: unknown): DatabaseErrorSummary | undefined {
+  let current: unknown = err;
+  let wrapped = false;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    const fields = current as Record<string, unknown>;
+    if (typeof fields.code === 'string' && sqlState.test(fields.code) && 'severity' in fields) {
+      const summary: DatabaseErrorSummary = { code: fields.code };
+      for (const key of ['severity', 'table', 'column', 'constraint', 'routine'] as const) {
+        const value = nameField(fields[key]);
+        if (value !== undefined) summary[key] = value;
+      }
+      return summary;
+    }
+    if ((current as Error).name === 'DrizzleQueryError' || ('query' in fields && 'params' in fields)) wrapped = true;
+    current = fields.cause;
+  }
+  return wrapped ? { code: 'unknown' } : undefined;
+}
+
+/** A one-line description of a database error without data, e.g. `database error 23505 on employees (…_key)`. */
+export function databaseErrorMessage(summary: DatabaseErrorSummary): string {
+  const where = [summary.table, summary.column].filter((part) => part !== undefined).join('.');
+  return (
+    `database error ${summary.code}` +
+    (where === '' ? '' : ` on ${where}`) +
+    (summary.constraint === undefined ? '' : ` (${summary.constraint})`) +
+    (summary.routine === undefined ? '' : ` in ${summary.routine}`)
+  );
+}

@@ -2,6 +2,7 @@ import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
 import type { LifecycleActivityDeps } from './activities';
 import { createLifecycleActivities } from './activities';
+import { DatabaseErrorScrubber } from './database-errors';
 
 export interface LifecycleWorkerOptions extends LifecycleActivityDeps {
   connection: NativeConnection;
@@ -19,7 +20,8 @@ export function workflowsPath(): string {
 
 /**
  * Builds the worker of Joiner's task queue: every workflow of `workflows/` and the lifecycle activities over the
- * injected clients. The caller runs it (`worker.run()`) and shuts it down.
+ * injected clients, database errors scrubbed of their data (see {@link DatabaseErrorScrubber}). The caller runs it
+ * (`worker.run()`) and shuts it down.
  */
 export async function createLifecycleWorker(options: LifecycleWorkerOptions): Promise<Worker> {
   const { connection, namespace, taskQueue, workflowBundle, workerOptions, ...deps } = options;
@@ -30,5 +32,9 @@ export async function createLifecycleWorker(options: LifecycleWorkerOptions): Pr
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: workflowsPath() }),
     activities: createLifecycleActivities({ ...deps, taskQueue }),
     ...workerOptions,
+    interceptors: {
+      ...workerOptions?.interceptors,
+      activity: [() => ({ inbound: new DatabaseErrorScrubber() }), ...(workerOptions?.interceptors?.activity ?? [])],
+    },
   });
 }
