@@ -23,6 +23,7 @@ const workflowForbidden = [
   '@koa/*',
   'pino',
   'libphonenumber-js',
+  '@joiner/*',
 ];
 
 export default tseslint.config(
@@ -42,6 +43,33 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
+    },
+  },
+  {
+    // The Entra stand-in is a dev dependency that a production install lacks: product code imports it for types only,
+    // and `joiner start` loads it on demand (cli/runtime.ts). Workflows may not import it at all (list above).
+    files: [
+      'domain/**/*.ts',
+      'store/**/*.ts',
+      'activities/**/*.ts',
+      'entra/**/*.ts',
+      'api/**/*.ts',
+      'worker/**/*.ts',
+      'cli/**/*.ts',
+    ],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@joiner/entra-sandbox',
+              allowTypeImports: true,
+              message: 'a dev dependency: import its types only; joiner start loads it on demand',
+            },
+          ],
+        },
+      ],
     },
   },
   {
