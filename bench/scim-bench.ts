@@ -58,22 +58,19 @@ async function seed(database: Database): Promise<string[]> {
   for (let start = 0; start < userCount; start += batch) {
     const rows = [];
     for (let i = start; i < Math.min(start + batch, userCount); i++) {
-      const data = finaliseUser(
-        {
-          schemas: [ScimUrn.User, ScimUrn.EnterpriseUser],
-          userName: `user${i}@contoso.com`,
-          externalId: randomUUID(),
-          active: true,
-          displayName: `User ${i}`,
-          emails: [{ primary: true, type: 'work', value: `user${i}@contoso.com` }],
-          name: { givenName: 'User', familyName: String(i) },
-          title: 'Engineer',
-          phoneNumbers: [{ type: 'work', value: '+46701234567' }],
-          [ScimUrn.EnterpriseUser]: { department: 'R&D', costCenter: 'CC-1', organization: 'Contoso AB' },
-        },
-        {},
-      );
-      const keys = userKeys(data);
+      const data = finaliseUser({
+        schemas: [ScimUrn.User, ScimUrn.EnterpriseUser],
+        userName: `user${i}@contoso.com`,
+        externalId: randomUUID(),
+        active: true,
+        displayName: `User ${i}`,
+        emails: [{ primary: true, type: 'work', value: `user${i}@contoso.com` }],
+        name: { givenName: 'User', familyName: String(i) },
+        title: 'Engineer',
+        phoneNumbers: [{ type: 'work', value: '+46701234567' }],
+        [ScimUrn.EnterpriseUser]: { department: 'R&D', costCenter: 'CC-1', organization: 'Contoso AB' },
+      });
+      const keys = userKeys(data, {});
       rows.push({
         companyId: 'default',
         resource: data,
@@ -82,6 +79,8 @@ async function seed(database: Database): Promise<string[]> {
         active: true,
         displayName: keys.displayName,
         workEmail: keys.workEmail,
+        phoneNumbersE164: keys.phoneNumbers,
+        phoneNumbersUnparsable: keys.phoneNumbersUnparsable,
       });
     }
     const inserted = await db.insert(scimUsers).values(rows).returning({ id: scimUsers.id });

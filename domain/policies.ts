@@ -23,8 +23,9 @@ export const CompanyPolicies = z.object({
   /** null: never delete; N: delete the Entra user N days after the leave moment. */
   deleteAfterLeaveDays: z.number().int().min(0).max(3650).nullable().default(null),
   /**
-   * Entra → HR (SCIM): country (ISO 3166-1 alpha-2, e.g. `SE`) for phone numbers Entra sends without a country code;
-   * unset: such numbers are refused (400 invalidValue), since E.164 needs the country.
+   * Entra → HR (SCIM): country (ISO 3166-1 alpha-2, e.g. `SE`) in which phone numbers Entra sends without a country
+   * code are read for their E.164 form. Unset: such numbers have no E.164 form and flag the account. Either way the
+   * number is kept and answered exactly as sent.
    */
   phoneDefaultCountry: z
     .string()

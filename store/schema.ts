@@ -20,6 +20,7 @@ import {
 import type { PushedEntraState } from '../domain/graph-user';
 import type { HrEmployee, HrEventType } from '../domain/hr-employee';
 import type { CompanyPolicies } from '../domain/policies';
+import type { UserPhoneNumber } from '../domain/scim/user';
 
 /** A timestamp with time zone, read and written as a JS `Date`. */
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -167,6 +168,17 @@ export const scimUsers = pgTable(
     /** The `emails[type eq "work"].value` of the resource, a column so that filters on it can use an index. */
     workEmail: text('work_email'),
     resource: jsonb('resource').$type<Record<string, unknown>>().notNull(),
+    /**
+     * The resource's phone numbers as HR-side code reads them: type and E.164 form (null where the number as sent
+     * cannot be parsed), derived on every write with the company's default country. The numbers as sent stay in
+     * `resource`, untouched.
+     */
+    phoneNumbersE164: jsonb('phone_numbers_e164')
+      .$type<UserPhoneNumber[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    /** True when a phone number of the resource cannot be parsed: the account is flagged for an administrator. */
+    phoneNumbersUnparsable: boolean('phone_numbers_unparsable').notNull().default(false),
     employeeId: text('employee_id'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -189,6 +201,9 @@ export const scimUsers = pgTable(
     index('scim_users_company_work_email_idx').on(t.companyId, sql`lower(${t.workEmail})`),
     index('scim_users_company_display_name_idx').on(t.companyId, sql`lower(${t.displayName})`),
     index('scim_users_company_employee_idx').on(t.companyId, t.employeeId),
+    index('scim_users_company_unparsable_phone_idx')
+      .on(t.companyId)
+      .where(sql`${t.phoneNumbersUnparsable}`),
   ],
 );
 

@@ -61,14 +61,45 @@ async function assertUsersExist(db: Db, companyId: string, ids: readonly string[
   if (missing.length > 0) throw new ScimUnknownMemberError(missing.slice(0, 5));
 }
 
-async function addMembers(db: Db, groupId: string, ids: readonly string[]): Promise<void> {
+/** Adds members (present ones are left alone). @returns how many were not members before */
+async function addMembers(db: Db, groupId: string, ids: readonly string[]): Promise<number> {
+  let added = 0;
   for (let i = 0; i < ids.length; i += 5000) {
     const chunk = ids.slice(i, i + 5000);
-    await db
+    const rows = await db
       .insert(scimGroupMembers)
       .values(chunk.map((userId) => ({ groupId, userId })))
-      .onConflictDoNothing();
+      .onConflictDoNothing()
+      .returning({ userId: scimGroupMembers.userId });
+    added += rows.length;
   }
+  return added;
+}
+
+/** Removes members (absent ones are ignored). @returns how many were members */
+async function removeMembers(db: Db, groupId: string, ids: readonly string[]): Promise<number> {
+  const valid = ids.filter((m) => uuidPattern.test(m));
+  let removed = 0;
+  for (let i = 0; i < valid.length; i += 5000) {
+    const rows = await db
+      .delete(scimGroupMembers)
+      .where(and(eq(scimGroupMembers.groupId, groupId), inArray(scimGroupMembers.userId, valid.slice(i, i + 5000))))
+      .returning({ userId: scimGroupMembers.userId });
+    removed += rows.length;
+  }
+  return removed;
+}
+
+/** Makes the members exactly `ids`. @returns how many memberships were added or removed */
+async function setMembers(db: Db, groupId: string, ids: ReadonlySet<string>): Promise<number> {
+  const current = await db
+    .select({ userId: scimGroupMembers.userId })
+    .from(scimGroupMembers)
+    .where(eq(scimGroupMembers.groupId, groupId));
+  const currentIds = new Set(current.map((r) => r.userId));
+  const gone = [...currentIds].filter((id) => !ids.has(id));
+  const added = [...ids].filter((id) => !currentIds.has(id));
+  return (await removeMembers(db, groupId, gone)) + (await addMembers(db, groupId, added));
 }
 
 /**
@@ -134,8 +165,9 @@ export interface ScimGroupUpdate {
 }
 
 /**
- * Applies a change to a group in one transaction: all of it or nothing.
- * @returns the updated group, or null when there is no such group
+ * Applies a change to a group in one transaction: all of it or nothing. A change that changes nothing (same name
+ * and externalId, members already in or already out) writes nothing: version and `updatedAt` stay as they were.
+ * @returns the group (updated or as it was) and whether anything changed, or null when there is no such group
  * @throws ScimGroupNameTakenError, ScimUnknownMemberError
  */
 export async function updateScimGroup(
@@ -143,7 +175,7 @@ export async function updateScimGroup(
   companyId: string,
   id: string,
   change: ScimGroupUpdate,
-): Promise<ScimGroupRow | null> {
+): Promise<{ row: ScimGroupRow; changed: boolean } | null> {
   if (!uuidPattern.test(id)) return null;
   return db.transaction(async (tx) => {
     const [locked] = await tx
@@ -154,31 +186,30 @@ export async function updateScimGroup(
     if (!locked) return null;
     const added = [...(change.replaceMembers ?? []), ...change.addMembers];
     await assertUsersExist(tx, companyId, [...new Set(added)]);
+    let memberships = 0;
     if (change.replaceMembers) {
-      await tx.delete(scimGroupMembers).where(eq(scimGroupMembers.groupId, id));
-      await addMembers(tx, id, [...change.replaceMembers]);
-    }
-    await addMembers(tx, id, [...change.addMembers]);
-    const removed = [...change.removeMembers].filter((m) => uuidPattern.test(m));
-    for (let i = 0; i < removed.length; i += 5000) {
-      await tx
-        .delete(scimGroupMembers)
-        .where(and(eq(scimGroupMembers.groupId, id), inArray(scimGroupMembers.userId, removed.slice(i, i + 5000))));
+      // Added and removed ids are disjoint (see the domain's GroupChange), so the final set is known up front.
+      const final = new Set([...change.replaceMembers, ...change.addMembers]);
+      for (const removed of change.removeMembers) final.delete(removed);
+      memberships = await setMembers(tx, id, final);
+    } else {
+      memberships += await addMembers(tx, id, [...change.addMembers]);
+      memberships += await removeMembers(tx, id, [...change.removeMembers]);
     }
     const displayName = change.displayName ?? locked.displayName;
+    const externalId = change.externalId === undefined ? locked.externalId : change.externalId;
+    if (memberships === 0 && displayName === locked.displayName && externalId === locked.externalId) {
+      return { row: locked, changed: false };
+    }
     const [row] = await uniqueName(displayName, () =>
       tx
         .update(scimGroups)
-        .set({
-          displayName,
-          externalId: change.externalId === undefined ? locked.externalId : change.externalId,
-          version: sql`${scimGroups.version} + 1`,
-          updatedAt: sql`now()`,
-        })
+        .set({ displayName, externalId, version: sql`${scimGroups.version} + 1`, updatedAt: sql`now()` })
         .where(eq(scimGroups.id, id))
         .returning(),
     );
-    return row ?? null;
+    if (!row) throw new Error('the locked SCIM group was not updated');
+    return { row, changed: true };
   });
 }
 

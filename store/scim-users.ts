@@ -41,6 +41,8 @@ function columns(keys: UserKeys) {
     active: keys.active,
     displayName: keys.displayName,
     workEmail: keys.workEmail,
+    phoneNumbersE164: keys.phoneNumbers,
+    phoneNumbersUnparsable: keys.phoneNumbersUnparsable,
   };
 }
 
@@ -88,7 +90,8 @@ export async function lockScimUser(tx: Db, companyId: string, id: string): Promi
 }
 
 /**
- * Replaces the user's data and derived columns and raises its version.
+ * Replaces the user's data and derived columns and raises its version. The caller skips the call when nothing
+ * changed, so a no-op leaves version and `updatedAt` as they were.
  * @returns the updated row, or null when there is no such user
  * @throws ScimUserNameTakenError when the new userName is taken by another user
  */
@@ -211,4 +214,52 @@ export async function scimUserDisplayNames(
     .from(scimUsers)
     .where(and(liveUsers(companyId), inArray(scimUsers.id, valid)));
   return new Map(rows.map((r) => [r.id, r.displayName ?? r.userName]));
+}
+
+/** A SCIM user as HR-side code and the console read it: phone numbers in E.164, the unparsable ones flagged. */
+export interface ScimAccount {
+  id: string;
+  userName: string;
+  displayName: string | null;
+  externalId: string | null;
+  active: boolean;
+  employeeId: string | null;
+  /** Type and E.164 form of each phone number, null where the number as sent cannot be parsed. */
+  phoneNumbers: ScimUserRow['phoneNumbersE164'];
+  /** True when a phone number cannot be parsed; the number as sent is in the SCIM resource. */
+  phoneNumbersUnparsable: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/**
+ * The company's live SCIM users for HR-side use (the console's account list), oldest first; `flaggedOnly` keeps the
+ * ones with an unparsable phone number. Reads the derived columns, never the SCIM resource.
+ */
+export async function listScimAccounts(
+  db: Db,
+  companyId: string,
+  options: { limit: number; offset?: number; flaggedOnly?: boolean },
+): Promise<ScimAccount[]> {
+  const where = options.flaggedOnly
+    ? and(liveUsers(companyId), eq(scimUsers.phoneNumbersUnparsable, true))
+    : liveUsers(companyId);
+  return db
+    .select({
+      id: scimUsers.id,
+      userName: scimUsers.userName,
+      displayName: scimUsers.displayName,
+      externalId: scimUsers.externalId,
+      active: scimUsers.active,
+      employeeId: scimUsers.employeeId,
+      phoneNumbers: scimUsers.phoneNumbersE164,
+      phoneNumbersUnparsable: scimUsers.phoneNumbersUnparsable,
+      createdAt: scimUsers.createdAt,
+      updatedAt: scimUsers.updatedAt,
+    })
+    .from(scimUsers)
+    .where(where)
+    .orderBy(asc(scimUsers.createdAt), asc(scimUsers.id))
+    .limit(options.limit)
+    .offset(options.offset ?? 0);
 }

@@ -1,38 +1,19 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { ScimError, ScimType } from '../../domain/scim/errors';
+import { ScimError } from '../../domain/scim/errors';
 import { parseScimFilter } from '../../domain/scim/filter';
 import { finaliseGroup, groupResource } from '../../domain/scim/group';
 import { foldGroupPatch } from '../../domain/scim/group-patch';
 import { listResponse, parsePage } from '../../domain/scim/paging';
 import { parsePatchRequest } from '../../domain/scim/patch-request';
 import { excludesAttribute, parseProjection, project, type Projection } from '../../domain/scim/projection';
-import {
-  deleteScimGroup,
-  getScimGroup,
-  insertScimGroup,
-  listScimGroups,
-  scimGroupMembersOf,
-  ScimGroupNameTakenError,
-  ScimUnknownMemberError,
-  updateScimGroup,
-  type ScimGroupRow,
-} from '../../store/scim-groups';
+import { getScimGroup, listScimGroups, scimGroupMembersOf, type ScimGroupRow } from '../../store/scim-groups';
 import { scimCompanyId } from './auth';
 import { queryParam, type ScimDeps } from './context';
+import { createGroup, deleteGroup, patchGroup, replaceGroup } from './group-writes';
 import { sendScim } from './responses';
 
 const notFound = (id: string) => ScimError.notFound(`Group ${id} not found`);
-
-async function translateStoreErrors<T>(write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (err) {
-    if (err instanceof ScimGroupNameTakenError) throw ScimError.conflict(err.message);
-    if (err instanceof ScimUnknownMemberError) throw ScimError.badRequest(ScimType.invalidValue, err.message);
-    throw err;
-  }
-}
 
 /** The groups as answered; members are loaded only when the projection keeps them (Entra excludes them). */
 async function representations(deps: ScimDeps, rows: ScimGroupRow[], projection: Projection) {
@@ -64,7 +45,10 @@ async function one(deps: ScimDeps, row: ScimGroupRow, ctx: Context) {
   return representation;
 }
 
-/** Registers `/Groups` (list with filter and paging, get, create, replace, patch, delete) on the SCIM router. */
+/**
+ * Registers `/Groups` (list with filter and paging, get, create, replace, patch, delete) on the SCIM router. Each
+ * route parses the request, calls a use case of `group-writes` (or the store, for reads) and answers.
+ */
 export function registerGroupRoutes(router: Router, deps: ScimDeps): void {
   router.get('/Groups', async (ctx) => {
     const filterText = queryParam(ctx, 'filter');
@@ -84,39 +68,28 @@ export function registerGroupRoutes(router: Router, deps: ScimDeps): void {
 
   router.post('/Groups', async (ctx) => {
     const group = finaliseGroup(ctx.request.body);
-    const row = await translateStoreErrors(() => insertScimGroup(deps.db, scimCompanyId(ctx), group));
+    const row = await createGroup(deps.db, scimCompanyId(ctx), group);
     ctx.set('Location', `${deps.baseUrl}/Groups/${row.id}`);
     sendScim(ctx, 201, await one(deps, row, ctx));
   });
 
   router.put('/Groups/:id', async (ctx) => {
     const group = finaliseGroup(ctx.request.body);
-    const row = await translateStoreErrors(() =>
-      updateScimGroup(deps.db, scimCompanyId(ctx), ctx.params.id!, {
-        displayName: group.displayName,
-        externalId: group.externalId,
-        replaceMembers: new Set(group.memberIds),
-        addMembers: new Set(),
-        removeMembers: new Set(),
-      }),
-    );
+    const row = await replaceGroup(deps.db, scimCompanyId(ctx), ctx.params.id!, group);
     if (!row) throw notFound(ctx.params.id!);
     sendScim(ctx, 200, await one(deps, row, ctx));
   });
 
   router.patch('/Groups/:id', async (ctx) => {
     const change = foldGroupPatch(parsePatchRequest(ctx.request.body));
-    if (change.displayName !== undefined && change.displayName.trim() === '') {
-      throw ScimError.badRequest(ScimType.invalidValue, 'attribute "displayName" is required');
-    }
-    const row = await translateStoreErrors(() => updateScimGroup(deps.db, scimCompanyId(ctx), ctx.params.id!, change));
+    const row = await patchGroup(deps.db, scimCompanyId(ctx), ctx.params.id!, change);
     if (!row) throw notFound(ctx.params.id!);
     // Entra expects 204 for groups; a body would make it read back every member.
     ctx.status = 204;
   });
 
   router.delete('/Groups/:id', async (ctx) => {
-    if (!(await deleteScimGroup(deps.db, scimCompanyId(ctx), ctx.params.id!))) throw notFound(ctx.params.id!);
+    if (!(await deleteGroup(deps.db, scimCompanyId(ctx), ctx.params.id!))) throw notFound(ctx.params.id!);
     ctx.status = 204;
   });
 }

@@ -3,7 +3,7 @@ import { ScimUrn } from './constants';
 /** An attribute definition as RFC 7643 §7 describes it; also served verbatim by `/Schemas`. */
 export interface AttributeDefinition {
   name: string;
-  type: 'string' | 'boolean' | 'complex' | 'reference' | 'dateTime';
+  type: 'string' | 'boolean' | 'complex' | 'reference' | 'dateTime' | 'binary';
   multiValued: boolean;
   description: string;
   required: boolean;
@@ -40,19 +40,30 @@ function attr(
 
 const str = (name: string, description: string, options?: Options) => attr(name, 'string', description, options);
 
-/** value / type / primary, the sub-attributes of the multi-valued attributes Entra writes by type. */
-function typedValues(name: string, description: string, types: string[], valueDescription: string) {
+/** value / display / type / primary, the sub-attributes of RFC 7643's multi-valued attributes (§2.4). */
+function typedValues(
+  name: string,
+  description: string,
+  types: string[],
+  valueDescription: string,
+  valueType: AttributeDefinition['type'] = 'string',
+) {
   return attr(name, 'complex', description, {
     multiValued: true,
     subAttributes: [
-      str('value', valueDescription),
-      str('type', 'A label indicating the function, e.g. "work".', { canonicalValues: types }),
+      attr('value', valueType, valueDescription),
+      str('display', 'A human-readable name, for display only.'),
+      str('type', 'A label indicating the function, e.g. "work".', types.length > 0 ? { canonicalValues: types } : {}),
       attr('primary', 'boolean', 'Whether this is the primary value; true at most once.'),
     ],
   });
 }
 
-/** The core User attributes Joiner stores (RFC 7643 §4.1, narrowed to what Entra maps for this application). */
+/**
+ * The core User attributes (RFC 7643 §4.1), all of them: every one Entra can map is stored and answered exactly as
+ * sent. `password` is accepted and never stored or returned. `groups` is left out: memberships are written and read
+ * on the groups.
+ */
 export const userAttributes: readonly AttributeDefinition[] = [
   str(
     'userName',
@@ -67,19 +78,39 @@ export const userAttributes: readonly AttributeDefinition[] = [
       str('formatted', 'The full name.'),
       str('familyName', 'The family name (Entra surname).'),
       str('givenName', 'The given name.'),
+      str('middleName', 'The middle name(s).'),
+      str('honorificPrefix', 'The honorific prefix, e.g. "Ms.".'),
+      str('honorificSuffix', 'The honorific suffix, e.g. "III".'),
     ],
   }),
   str('displayName', 'The name shown for the user.'),
+  str('nickName', 'The casual name of the user.'),
+  attr('profileUrl', 'reference', "A URI of the user's online profile.", { referenceTypes: ['external'] }),
   str('title', 'The job title.'),
+  str('userType', 'The relationship to the organization, e.g. "Employee" or "Contractor".'),
   str('preferredLanguage', 'The preferred language, e.g. "sv-SE".'),
+  str('locale', 'The default location for localisation, e.g. "sv-SE".'),
+  str('timezone', 'The time zone, e.g. "Europe/Stockholm".'),
   attr('active', 'boolean', 'Whether the account is active; Entra sets false to disable (soft delete).'),
+  str('password', 'Accepted and ignored: Joiner never stores or returns a password.', {
+    mutability: 'writeOnly',
+    returned: 'never',
+  }),
   typedValues('emails', 'Email addresses.', ['work', 'home', 'other'], 'The email address.'),
   typedValues(
     'phoneNumbers',
-    'Phone numbers, stored in E.164 (e.g. +16175551212); numbers without a country code use the company country.',
-    ['work', 'mobile', 'fax', 'home', 'other'],
-    'The phone number in E.164.',
+    'Phone numbers, kept exactly as sent. Joiner also keeps the E.164 form of each one it can parse (national ' +
+      "numbers in the company's default country) and flags the account when one cannot be parsed.",
+    ['work', 'mobile', 'fax', 'pager', 'home', 'other'],
+    'The phone number, in any form.',
   ),
+  typedValues(
+    'ims',
+    'Instant messaging addresses.',
+    ['aim', 'gtalk', 'icq', 'xmpp', 'msn', 'skype', 'qq', 'yahoo'],
+    'The address.',
+  ),
+  typedValues('photos', 'URLs of photos of the user.', ['photo', 'thumbnail'], 'The URL of the photo.', 'reference'),
   attr('addresses', 'complex', 'Physical mailing addresses.', {
     multiValued: true,
     subAttributes: [
@@ -93,6 +124,9 @@ export const userAttributes: readonly AttributeDefinition[] = [
       attr('primary', 'boolean', 'Whether this is the primary address.'),
     ],
   }),
+  typedValues('entitlements', 'Entitlements of the user.', [], 'The entitlement.'),
+  typedValues('roles', 'Roles of the user (Entra app role assignments).', [], 'The role.'),
+  typedValues('x509Certificates', 'Certificates of the user (DER, base64).', [], 'The certificate.', 'binary'),
 ];
 
 /** The enterprise extension attributes Joiner stores (RFC 7643 §4.3). */

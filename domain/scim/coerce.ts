@@ -1,11 +1,17 @@
+import { unstorableTextReason } from '../storable-text';
 import { commonAttributes, resourceSchemas, type AttributeDefinition, type ResourceTypeName } from './attributes';
 import { ScimError, ScimType } from './errors';
 
 /**
- * Longest string value accepted in any attribute, most elements in a multi-valued attribute, and most members in
- * one group body (the JSON body limit bounds it further).
+ * Longest string value accepted in any attribute (a base64 certificate may be longer), most elements in a
+ * multi-valued attribute, and most members in one group body (the JSON body limit bounds it further).
  */
-export const valueLimits = { maxStringLength: 1024, maxValues: 100, maxMembers: 100_000 } as const;
+export const valueLimits = {
+  maxStringLength: 1024,
+  maxBinaryLength: 16_384,
+  maxValues: 100,
+  maxMembers: 100_000,
+} as const;
 
 /** A resource's stored attributes: canonical names, extension attributes under their URN; no id, meta or schemas. */
 export type ResourceData = Record<string, unknown>;
@@ -19,6 +25,11 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+/** Whether a client's value for the attribute is stored: read-only ones are Joiner's, write-only ones never kept. */
+export function isWritable(def: AttributeDefinition): boolean {
+  return def.mutability !== 'readOnly' && def.mutability !== 'writeOnly';
+}
+
 function coerceScalar(def: AttributeDefinition, value: unknown, path: string): unknown {
   if (def.type === 'boolean') {
     if (typeof value === 'boolean') return value;
@@ -27,9 +38,10 @@ function coerceScalar(def: AttributeDefinition, value: unknown, path: string): u
     throw invalidValue(`attribute "${path}" must be a boolean`);
   }
   if (typeof value !== 'string') throw invalidValue(`attribute "${path}" must be a string`);
-  if (value.length > valueLimits.maxStringLength) {
-    throw invalidValue(`attribute "${path}" is longer than ${valueLimits.maxStringLength} characters`);
-  }
+  const max = def.type === 'binary' ? valueLimits.maxBinaryLength : valueLimits.maxStringLength;
+  if (value.length > max) throw invalidValue(`attribute "${path}" is longer than ${max} characters`);
+  const unstorable = unstorableTextReason(value);
+  if (unstorable !== undefined) throw invalidValue(`attribute "${path}" ${unstorable}`);
   return value;
 }
 
@@ -39,7 +51,7 @@ function coerceComplex(def: AttributeDefinition, value: unknown, path: string): 
   for (const [key, raw] of Object.entries(value)) {
     if (raw === null || raw === undefined) continue;
     const sub = def.subAttributes?.find((s) => s.name.toLowerCase() === key.toLowerCase());
-    if (!sub || sub.mutability === 'readOnly') continue;
+    if (!sub || !isWritable(sub)) continue;
     out[sub.name] = coerceScalar(sub, raw, `${path}.${sub.name}`);
   }
   return out;
@@ -69,18 +81,19 @@ function coerceInto(
     if (value === null || value === undefined || forbiddenKeys.has(key)) continue;
     const def = definitions.find((d) => d.name.toLowerCase() === key.toLowerCase());
     // Unknown attributes and read-only ones (id, meta) are accepted and ignored, as Entra expects.
-    if (!def || def.mutability === 'readOnly') continue;
+    if (!def || !isWritable(def)) continue;
     out[def.name] = coerceAttribute(def, value, `${prefix}${def.name}`);
   }
 }
 
 /**
  * Turns a JSON object sent by a SCIM client into a resource's stored attributes: names in canonical case, string
- * booleans as booleans, extension attributes under their canonical URN (whether or not `schemas` lists it), unknown
- * and read-only attributes dropped, nulls treated as absent. Checks types and sizes only; required attributes and
- * resource rules are checked by the User and Group modules. Pure; never mutates `input`.
+ * booleans as booleans, every string exactly as sent, extension attributes under their canonical URN (whether or not
+ * `schemas` lists it), unknown, read-only and write-only attributes dropped, nulls treated as absent. Checks types,
+ * sizes and that every string can be stored; required attributes and resource rules are checked by the User and
+ * Group modules. Pure; never mutates `input`.
  * @throws ScimError 400 `invalidSyntax` when the body is not an object, `invalidValue` naming the attribute when a
- *   value has the wrong type or size
+ *   value has the wrong type or size, or is a string the database cannot store (U+0000, an unpaired surrogate)
  */
 export function coerceResourceData(type: ResourceTypeName, input: unknown): ResourceData {
   if (!isPlainObject(input)) throw ScimError.badRequest(ScimType.invalidSyntax, 'the body must be a JSON object');
@@ -98,4 +111,19 @@ export function coerceResourceData(type: ResourceTypeName, input: unknown): Reso
     if (Object.keys(ext).length > 0) out[urn] = ext;
   }
   return out;
+}
+
+/**
+ * True when two stored resources hold the same JSON values (object key order aside). Compares structure only, never
+ * prototypes: a row read back from the database and a freshly built object compare equal. Pure.
+ */
+export function sameResourceData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    return Array.isArray(b) && a.length === b.length && a.every((item, i) => sameResourceData(item, b[i]));
+  }
+  if (!isPlainObject(a) || !isPlainObject(b)) return false;
+  const keys = Object.keys(a).filter((k) => a[k] !== undefined);
+  if (keys.length !== Object.keys(b).filter((k) => b[k] !== undefined).length) return false;
+  return keys.every((k) => Object.prototype.hasOwnProperty.call(b, k) && sameResourceData(a[k], b[k]));
 }

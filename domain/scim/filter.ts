@@ -1,5 +1,6 @@
 import { parse, type Filter as ParsedFilter } from 'scim2-parse-filter';
 import type { AttributeDefinition, ResourceTypeName } from './attributes';
+import { unstorableTextReason } from '../storable-text';
 import { ScimError, ScimType } from './errors';
 import { isExtensionRoot, resolveAttributePath, type ResolvedAttribute } from './paths';
 
@@ -76,7 +77,11 @@ function compareValue(target: FilterTarget, raw: unknown, path: string): string 
     if (typeof raw === 'string' && /^(true|false)$/i.test(raw)) return raw.toLowerCase() === 'true';
     throw invalid(`attribute "${path}" is a boolean; compare it with true or false`);
   }
-  if (typeof raw === 'string') return raw;
+  if (typeof raw === 'string') {
+    const unstorable = unstorableTextReason(raw);
+    if (unstorable !== undefined) throw invalid(`the value compared with "${path}" ${unstorable}`);
+    return raw;
+  }
   if (typeof raw === 'number') return String(raw);
   throw invalid(`attribute "${path}" is a string; compare it with a quoted value`);
 }
@@ -154,6 +159,9 @@ function translate(type: ResourceTypeName, f: ParsedFilter, within?: ResolvedAtt
  */
 export function parseScimFilter(type: ResourceTypeName, text: string): ScimFilter {
   if (text.length > filterLimits.maxLength) throw invalid(`filter is longer than ${filterLimits.maxLength} characters`);
+  const unstorable = unstorableTextReason(text);
+  // No stored value can match such a string, and the database would refuse it as a parameter.
+  if (unstorable !== undefined) throw invalid(`filter ${unstorable}`);
   let parsed: ParsedFilter;
   try {
     parsed = parse(text);

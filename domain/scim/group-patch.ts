@@ -1,7 +1,8 @@
 import { parse, type Filter as ParsedFilter } from 'scim2-parse-filter';
+import { unstorableTextReason } from '../storable-text';
 import { ScimError, ScimType } from './errors';
 import { memberIdsOf, splitPath, type PatchOperation } from './patch-request';
-import { isExtensionRoot, resolveAttributePath } from './paths';
+import { isExtensionRoot, isForeignSchemaPath, resolveAttributePath, type ResolvedAttribute } from './paths';
 
 /**
  * The net effect of a group PATCH: new scalar values and member changes as sets, so large groups are changed in
@@ -68,7 +69,21 @@ function idsSelectedBy(filterText: string, path: string): string[] {
 function scalar(value: unknown, name: string): string {
   if (typeof value !== 'string')
     throw ScimError.badRequest(ScimType.invalidValue, `attribute "${name}" must be a string`);
+  const unstorable = unstorableTextReason(value);
+  if (unstorable !== undefined) throw ScimError.badRequest(ScimType.invalidValue, `attribute "${name}" ${unstorable}`);
   return value;
+}
+
+/**
+ * Resolves a PATCH path or no-path key of a group: an attribute of a schema groups do not have is ignored
+ * (undefined), one the Group schema lacks is refused.
+ * @throws ScimError 400 `invalidPath` naming the attribute
+ */
+function resolveForPatch(path: string): ResolvedAttribute | undefined {
+  const r = resolveAttributePath('Group', path);
+  if (r && !isExtensionRoot(r)) return r;
+  if (isForeignSchemaPath('Group', path)) return undefined;
+  throw invalidPath(`attribute "${path}" is not in the Group schema`);
 }
 
 function applyAttribute(change: GroupChange, op: PatchOperation['op'], name: string, value: unknown, where: string) {
@@ -90,7 +105,7 @@ function applyAttribute(change: GroupChange, op: PatchOperation['op'], name: str
     case 'id':
       throw ScimError.badRequest(ScimType.mutability, 'attribute "id" is read-only');
     default:
-      // meta and unknown attributes are accepted and ignored.
+      // meta is read-only and may be echoed: accepted and ignored.
       return;
   }
 }
@@ -110,14 +125,16 @@ export function foldGroupPatch(operations: readonly PatchOperation[]): GroupChan
         throw ScimError.badRequest(ScimType.invalidSyntax, `${where}: ${op} without a path needs an object value`);
       }
       for (const [key, v] of Object.entries(value)) {
-        const r = resolveAttributePath('Group', key);
-        if (r && !isExtensionRoot(r) && !r.subAttribute) applyAttribute(change, op, r.attribute.name, v, where);
+        const r = resolveForPatch(key);
+        if (!r) continue;
+        if (r.subAttribute) throw invalidPath(`${where}: "${key}" cannot be set without a path`);
+        applyAttribute(change, op, r.attribute.name, v, where);
       }
       return;
     }
     const split = splitPath(path);
-    const r = resolveAttributePath('Group', split.attribute);
-    if (!r || isExtensionRoot(r)) return;
+    const r = resolveForPatch(split.attribute);
+    if (!r) return;
     if (split.filter !== undefined) {
       if (r.attribute.name !== 'members' || r.subAttribute || split.subAttribute !== undefined) {
         throw invalidPath(`path "${path}" is not supported`);

@@ -1,5 +1,5 @@
 import { ScimUrn } from './constants';
-import { coerceResourceData, type ResourceData } from './coerce';
+import { coerceResourceData } from './coerce';
 import { ScimError, ScimType } from './errors';
 import type { StoredResourceMeta } from './user';
 
@@ -13,14 +13,14 @@ export interface GroupInput {
 const invalidValue = (detail: string) => ScimError.badRequest(ScimType.invalidValue, detail);
 
 /**
- * Validates a group after a create, replace or PATCH: displayName present, members reduced to distinct ids (member
- * `display`, `$ref` and `type` are derived on read). Pure.
+ * Validates a group after a create or replace: displayName present (kept exactly as sent), members reduced to
+ * distinct ids (member `display`, `$ref` and `type` are derived on read). Pure.
  * @throws ScimError 400 `invalidValue` naming the attribute
  */
 export function finaliseGroup(candidate: unknown): GroupInput {
   const data = coerceResourceData('Group', candidate);
-  const displayName = typeof data.displayName === 'string' ? data.displayName.trim() : '';
-  if (displayName === '') throw invalidValue('attribute "displayName" is required');
+  const displayName = typeof data.displayName === 'string' ? data.displayName : '';
+  if (displayName.trim() === '') throw invalidValue('attribute "displayName" is required');
   const members = (data.members as Array<{ value?: unknown }> | undefined) ?? [];
   const ids = new Set<string>();
   for (const m of members) {
@@ -70,14 +70,5 @@ export function groupResource(
       location: `${baseUrl}/Groups/${meta.id}`,
       version: `W/"${meta.version}"`,
     },
-  };
-}
-
-/** The group data as a PATCH sees it (members as `{ value }` objects). Pure. */
-export function groupPatchDocument(group: GroupInput): ResourceData {
-  return {
-    displayName: group.displayName,
-    ...(group.externalId === null ? {} : { externalId: group.externalId }),
-    members: group.memberIds.map((value) => ({ value })),
   };
 }

@@ -1,10 +1,14 @@
 import { parse, stringify, type Filter as ParsedFilter } from 'scim2-parse-filter';
 import type { AttributeDefinition } from './attributes';
 import { ScimUrn } from './constants';
+import { unstorableTextReason } from '../storable-text';
 import { ScimError, ScimType } from './errors';
 
 /** Most operations accepted in one PATCH request (Entra sends dozens; group membership batches a few hundred). */
 export const maxPatchOperations = 1000;
+
+/** Longest `path` accepted (a URN-qualified attribute with a value filter is well under it). */
+export const maxPatchPathLength = 512;
 
 /** A PATCH operation after its envelope was checked: op in lower case, path trimmed (undefined when absent). */
 export interface PatchOperation {
@@ -48,6 +52,16 @@ export function parsePatchRequest(body: unknown): PatchOperation[] {
       throw ScimError.badRequest(ScimType.invalidPath, `Operations[${index}].path must be a string`);
     }
     const path = typeof raw.path === 'string' && raw.path.trim() !== '' ? raw.path.trim() : undefined;
+    if (path !== undefined && path.length > maxPatchPathLength) {
+      throw ScimError.badRequest(
+        ScimType.invalidPath,
+        `Operations[${index}].path is longer than ${maxPatchPathLength}`,
+      );
+    }
+    const unstorable = path === undefined ? undefined : unstorableTextReason(path);
+    if (unstorable !== undefined) {
+      throw ScimError.badRequest(ScimType.invalidPath, `Operations[${index}].path ${unstorable}`);
+    }
     if (op === 'remove' && path === undefined) {
       throw ScimError.badRequest(ScimType.noTarget, `Operations[${index}]: remove needs a path`);
     }
@@ -134,6 +148,10 @@ export function memberIdsOf(value: unknown, where: string): string[] {
     const id = isPlainObject(item) ? item.value : item;
     if (typeof id !== 'string' || id.trim() === '') {
       throw ScimError.badRequest(ScimType.invalidValue, `${where}: members[${i}].value must be a non-empty string`);
+    }
+    const unstorable = unstorableTextReason(id);
+    if (unstorable !== undefined) {
+      throw ScimError.badRequest(ScimType.invalidValue, `${where}: members[${i}].value ${unstorable}`);
     }
     return id.trim();
   });

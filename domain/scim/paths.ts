@@ -97,3 +97,12 @@ export function canonicalPath(r: ResolvedAttribute): string {
   const head = r.extension === undefined ? r.attribute.name : `${r.extension}:${r.attribute.name}`;
   return r.subAttribute ? `${head}.${r.subAttribute.name}` : head;
 }
+
+/**
+ * True when a path is qualified by a schema URN the resource type does not have (a custom extension an
+ * administrator mapped in Entra, a Microsoft URN): such attributes are accepted and ignored, while an unknown
+ * attribute of a known schema is an error. Pure.
+ */
+export function isForeignSchemaPath(type: ResourceTypeName, path: string): boolean {
+  return /^urn:/i.test(path.trim()) && splitUrn(type, path.trim()) === undefined;
+}

@@ -3,11 +3,11 @@ import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from
 export type { CountryCode } from 'libphonenumber-js/max';
 
 /**
- * Normalises a phone number to E.164 (`+16175551212`), as seed 001 requires. A number without a country code is
- * read in the company's default country. A number is accepted when it has a possible length for its country
- * (stricter "valid range" checks would reject real numbers in newly opened ranges); an extension is dropped
- * because E.164 cannot carry it. Pure.
- * @returns the E.164 text, or undefined when the value cannot be normalised
+ * The E.164 form (`+16175551212`) of a phone number written in any form, for HR-side use; the number as sent is kept
+ * beside it, never replaced. A number without a country code is read in the company's default country. A number
+ * parses when it has a possible length for its country (stricter "valid range" checks would miss real numbers in
+ * newly opened ranges); an extension is dropped because E.164 cannot carry it. Pure.
+ * @returns the E.164 text, or undefined when the value cannot be parsed (the caller flags it)
  */
 export function toE164(value: string, defaultCountry?: CountryCode): string | undefined {
   if (value.length > 64) return undefined;

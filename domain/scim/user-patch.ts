@@ -1,10 +1,17 @@
 import { scimPatch, type ScimPatchOperation, type ScimResource } from 'scim-patch';
-import type { ResourceData } from './coerce';
 import { ScimUrn } from './constants';
 import { ScimError, ScimType } from './errors';
 import { canonicaliseValueFilter, splitPath, type PatchOperation } from './patch-request';
-import { canonicalPath, isExtensionRoot, resolveAttributePath, type ResolvedAttribute } from './paths';
-import { finaliseUser, type UserRules } from './user';
+import { isWritable, type ResourceData } from './coerce';
+import {
+  canonicalPath,
+  isExtensionRoot,
+  isForeignSchemaPath,
+  resolveAttributePath,
+  type ResolvedAttribute,
+  type ResolvedExtension,
+} from './paths';
+import { finaliseUser } from './user';
 
 /** One step of a user PATCH after normalisation: either handed to scim-patch or done here. */
 type Step =
@@ -34,7 +41,7 @@ function stepsForResolved(op: PatchOperation['op'], r: ResolvedAttribute, value:
   const name = r.attribute.name;
   if (name === 'id') throw ScimError.badRequest(ScimType.mutability, 'attribute "id" is read-only');
   // meta is read-only and Entra may echo it: accept and ignore.
-  if (r.attribute.mutability === 'readOnly' || r.subAttribute?.mutability === 'readOnly') return [];
+  if (!isWritable(r.attribute) || (r.subAttribute && !isWritable(r.subAttribute))) return [];
   if (r.extension === ScimUrn.EnterpriseUser && name === 'manager') {
     return [{ kind: 'setManager', managerId: op === 'remove' ? undefined : managerIdOf(value) }];
   }
@@ -48,9 +55,20 @@ function stepsForResolved(op: PatchOperation['op'], r: ResolvedAttribute, value:
   return [{ kind: 'library', operation: { op, path: canonicalPath(r), value } as ScimPatchOperation }];
 }
 
-/** A no-path value key or a plain path: dotted, URN-qualified, any case. Unknown attributes are ignored. */
+/**
+ * Resolves a PATCH path or no-path key. An attribute of a schema the user does not have is ignored (undefined);
+ * an attribute its schemas lack is refused.
+ * @throws ScimError 400 `invalidPath` naming the attribute
+ */
+function resolveForPatch(path: string): ResolvedAttribute | ResolvedExtension | undefined {
+  const r = resolveAttributePath('User', path);
+  if (r || isForeignSchemaPath('User', path)) return r;
+  throw ScimError.badRequest(ScimType.invalidPath, `attribute "${path}" is not in the User schemas`);
+}
+
+/** A plain path or no-path key: dotted, URN-qualified, any case. */
 function stepsForKey(op: PatchOperation['op'], key: string, value: unknown): Step[] {
-  const r = resolveAttributePath('User', key);
+  const r = resolveForPatch(key);
   if (!r) return [];
   if (isExtensionRoot(r)) {
     if (op === 'remove') return [{ kind: 'removeExtension', urn: r.extensionRoot }];
@@ -68,11 +86,12 @@ function stepsFor(operation: PatchOperation): Step[] {
     if (!isPlainObject(value)) {
       throw ScimError.badRequest(ScimType.invalidSyntax, `${op} without a path needs an object value`);
     }
-    return Object.entries(value).flatMap(([key, v]) => stepsForKey(op, key, v));
+    // Each key of a no-path value is a path of its own (dotted, URN-qualified or with a value filter).
+    return Object.entries(value).flatMap(([key, v]) => stepsFor({ op, path: key, value: v }));
   }
   const split = splitPath(path);
   if (split.filter === undefined) return stepsForKey(op, path, value);
-  const r = resolveAttributePath('User', split.attribute);
+  const r = resolveForPatch(split.attribute);
   if (!r) return [];
   if (isExtensionRoot(r) || !r.attribute.multiValued || r.subAttribute) {
     throw ScimError.badRequest(ScimType.invalidPath, `path "${path}" filters an attribute that is not multi-valued`);
@@ -131,22 +150,21 @@ function applyStep(doc: Record<string, unknown>, step: Step): Record<string, unk
 
 /**
  * Applies a PATCH (already checked by `parsePatchRequest`) to a user's stored data and returns the new data,
- * finalised (types, E.164 phones, manager shape). Handles Entra's dialects: capitalised ops, string booleans,
- * no-path values with dotted and URN keys, every manager shape, typed values created on first add/replace
- * (`phoneNumbers[type eq "mobile"].value`), many operations in one request. Unknown attributes are ignored. Pure and
- * all-or-nothing: the input is never mutated, and any error leaves nothing applied.
- * @throws ScimError 400 (`invalidValue`, `invalidPath`, `noTarget`, `mutability`, `invalidSyntax`)
+ * finalised (types, manager shape; every value as sent). Handles Entra's dialects: capitalised ops, string
+ * booleans, no-path values with dotted and URN keys, every manager shape, typed values created on first add/replace
+ * (`phoneNumbers[type eq "mobile"].value`), many operations in one request. Attributes of schemas the user does not
+ * have are ignored, and read-only ones (`meta`) too; an attribute the User schemas lack is refused. Pure and
+ * all-or-nothing: the input is never mutated, and any error leaves nothing applied. The caller compares the result
+ * with `current` to tell a no-op.
+ * @throws ScimError 400 (`invalidValue`, `invalidPath` naming the attribute, `noTarget`, `mutability`,
+ *   `invalidSyntax`)
  */
-export function applyUserPatch(
-  current: ResourceData,
-  operations: readonly PatchOperation[],
-  rules: UserRules,
-): ResourceData {
+export function applyUserPatch(current: ResourceData, operations: readonly PatchOperation[]): ResourceData {
   const steps = operations.flatMap(stepsFor);
   // scim-patch expects meta and schemas; they are stripped again before the result is validated.
   let doc: Record<string, unknown> = { ...structuredClone(current), schemas: [ScimUrn.User], meta: {} };
   for (const step of steps) doc = applyStep(doc, step);
   delete doc.schemas;
   delete doc.meta;
-  return finaliseUser(doc, rules);
+  return finaliseUser(doc);
 }

@@ -3,13 +3,19 @@ import { coerceResourceData, type ResourceData } from './coerce';
 import { ScimError, ScimType } from './errors';
 import { toE164, type CountryCode } from './phone';
 
-/** Company settings that shape how a user is stored. */
+/** Company settings that shape how a user is read for HR use. */
 export interface UserRules {
-  /** Country for phone numbers written without a country code; without one they must start with +. */
+  /** Country for phone numbers written without a country code; without one only numbers with a + parse. */
   defaultCountry?: CountryCode | undefined;
 }
 
-/** The columns a stored SCIM user is found by; derived from its data on every write. */
+/** One phone number as HR-side code reads it: its type and its E.164 form, or null when it cannot be parsed. */
+export interface UserPhoneNumber {
+  type: string | null;
+  e164: string | null;
+}
+
+/** The columns a stored SCIM user is found and read by; derived from its data on every write. */
 export interface UserKeys {
   userName: string;
   externalId: string | null;
@@ -20,30 +26,15 @@ export interface UserKeys {
   /** The address to match an HR employee by: the work email, else the primary one, else the first one. */
   linkEmail: string | null;
   managerId: string | null;
+  /** Every phone number that has a value, in the resource's order, with its E.164 form where it parses. */
+  phoneNumbers: UserPhoneNumber[];
+  /** True when some phone number could not be parsed (the account is flagged for an administrator). */
+  phoneNumbersUnparsable: boolean;
 }
 
 type Typed = { value?: unknown; type?: unknown; primary?: unknown };
 
 const invalidValue = (detail: string) => ScimError.badRequest(ScimType.invalidValue, detail);
-
-function normalisePhones(data: ResourceData, rules: UserRules): void {
-  const phones = data.phoneNumbers as Typed[] | undefined;
-  if (!phones) return;
-  data.phoneNumbers = phones
-    .filter((p) => typeof p.value === 'string' && p.value.trim() !== '')
-    .map((p) => {
-      const e164 = toE164(p.value as string, rules.defaultCountry);
-      if (e164 === undefined) {
-        const where = typeof p.type === 'string' ? `phoneNumbers[type eq "${p.type}"].value` : 'phoneNumbers.value';
-        throw invalidValue(
-          `attribute "${where}" is not a phone number that can be written in E.164 (e.g. +16175551212)` +
-            (rules.defaultCountry ? '' : '; numbers without a country code need a leading +'),
-        );
-      }
-      return { ...p, value: e164 };
-    });
-  if ((data.phoneNumbers as unknown[]).length === 0) delete data.phoneNumbers;
-}
 
 function normaliseManager(data: ResourceData): void {
   const ext = data[ScimUrn.EnterpriseUser] as Record<string, unknown> | undefined;
@@ -51,43 +42,59 @@ function normaliseManager(data: ResourceData): void {
   const manager = ext.manager as { value?: unknown } | undefined;
   if (manager !== undefined) {
     // Entra clears the manager with {"value": ""}; answer the manager only as {"value": id}.
-    const id = typeof manager.value === 'string' ? manager.value.trim() : '';
-    if (id === '') delete ext.manager;
-    else ext.manager = { value: id };
+    if (typeof manager.value !== 'string' || manager.value.trim() === '') delete ext.manager;
+    else ext.manager = { value: manager.value };
   }
   if (Object.keys(ext).length === 0) delete data[ScimUrn.EnterpriseUser];
 }
 
-function dropEmptyLists(data: ResourceData): void {
-  for (const key of ['emails', 'addresses'] as const) {
-    const list = data[key] as unknown[] | undefined;
-    if (list && list.length === 0) delete data[key];
+/** Empty lists and complex values are the same as absent (RFC 7643 §2.5); absent is how they are kept. */
+function dropEmptyValues(data: ResourceData): void {
+  for (const [key, value] of Object.entries(data)) {
+    if (
+      Array.isArray(value)
+        ? value.length === 0
+        : value !== null && typeof value === 'object' && Object.keys(value).length === 0
+    ) {
+      delete data[key];
+    }
   }
 }
 
 /**
- * Validates and normalises a user's attributes after a create, replace or PATCH: userName present, phone numbers in
- * E.164, manager as `{ value }` (an empty value removes it), `active` defaulting to true. Pure; returns a new object.
+ * Validates a user's attributes after a create, replace or PATCH and puts them in the form they are kept in: every
+ * value exactly as sent (phone numbers included), booleans as booleans, manager as `{ value }` (an empty value
+ * removes it), `active` defaulting to true, empty lists left out. Pure; returns a new object.
  * @throws ScimError 400 `invalidValue` naming the attribute
  */
-export function finaliseUser(candidate: unknown, rules: UserRules): ResourceData {
+export function finaliseUser(candidate: unknown): ResourceData {
   const data = coerceResourceData('User', candidate);
-  const userName = typeof data.userName === 'string' ? data.userName.trim() : '';
-  if (userName === '') throw invalidValue('attribute "userName" is required');
-  data.userName = userName;
+  if (typeof data.userName !== 'string' || data.userName.trim() === '') {
+    throw invalidValue('attribute "userName" is required');
+  }
   if (data.active === undefined) data.active = true;
-  normalisePhones(data, rules);
   normaliseManager(data);
-  dropEmptyLists(data);
+  dropEmptyValues(data);
   return data;
 }
 
-/** Derives the indexed columns of a finalised user. Pure. */
-export function userKeys(data: ResourceData): UserKeys {
+function phoneNumbersOf(data: ResourceData, rules: UserRules): UserPhoneNumber[] {
+  const phones = (data.phoneNumbers as Typed[] | undefined) ?? [];
+  return phones
+    .filter((p): p is Typed & { value: string } => typeof p.value === 'string' && p.value.trim() !== '')
+    .map((p) => ({
+      type: typeof p.type === 'string' ? p.type : null,
+      e164: toE164(p.value, rules.defaultCountry) ?? null,
+    }));
+}
+
+/** Derives the columns of a finalised user; phone numbers are parsed with the company's rules. Pure. */
+export function userKeys(data: ResourceData, rules: UserRules): UserKeys {
   const emails = (data.emails as Typed[] | undefined) ?? [];
   const work = emails.find((e) => typeof e.type === 'string' && e.type.toLowerCase() === 'work');
   const link = work ?? emails.find((e) => e.primary === true) ?? emails[0];
   const manager = (data[ScimUrn.EnterpriseUser] as { manager?: { value?: string } } | undefined)?.manager;
+  const phoneNumbers = phoneNumbersOf(data, rules);
   return {
     userName: data.userName as string,
     externalId: typeof data.externalId === 'string' && data.externalId !== '' ? data.externalId : null,
@@ -96,6 +103,8 @@ export function userKeys(data: ResourceData): UserKeys {
     workEmail: typeof work?.value === 'string' ? work.value : null,
     linkEmail: typeof link?.value === 'string' ? link.value : null,
     managerId: manager?.value ?? null,
+    phoneNumbers,
+    phoneNumbersUnparsable: phoneNumbers.some((p) => p.e164 === null),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ScimUrn } from '../../domain/scim/constants';
+import { getScimUser, listScimAccounts } from '../../store/scim-users';
 import { describeEachDatabase } from '../helpers/databases';
 import { pluck, startScimEndpoint, type ScimEndpoint } from './scim-harness';
 
@@ -143,7 +144,7 @@ describeEachDatabase('Entra provisioning users through /scim/v2', (getDb) => {
     expect(pluck(byEmail.body.Resources, 'id')).toContain(created.body.id);
   });
 
-  it('stores the enterprise attributes of seed 001 and the work phone in E.164', async () => {
+  it('stores the enterprise attributes Entra maps and the work phone as sent, with its E.164 form beside it', async () => {
     const created = await scim.call('POST', '/Users', entraCreateUser());
     const res = await scim.call(
       'PATCH',
@@ -160,7 +161,7 @@ describeEachDatabase('Entra provisioning users through /scim/v2', (getDb) => {
     expect(res.status).toBe(200);
     expect(res.body.schemas).toEqual([ScimUrn.User, E]);
     expect(res.body.title).toBe('Engineer');
-    expect(res.body.phoneNumbers).toEqual([{ type: 'work', value: '+16175551212' }]);
+    expect(res.body.phoneNumbers).toEqual([{ type: 'work', value: '+1 (617) 555-1212' }]);
     expect(res.body[E]).toEqual({
       department: 'R&D',
       costCenter: 'CC-7',
@@ -168,23 +169,30 @@ describeEachDatabase('Entra provisioning users through /scim/v2', (getDb) => {
       organization: 'Contoso AB',
     });
     expect((await scim.call('GET', `/Users/${created.body.id}`)).body[E]).toEqual(res.body[E]);
+    const row = await getScimUser(getDb(), scim.companyId, created.body.id);
+    expect(row).toMatchObject({
+      phoneNumbersE164: [{ type: 'work', e164: '+16175551212' }],
+      phoneNumbersUnparsable: false,
+    });
   });
 
-  it('refuses a phone number that is not one with 400 invalidValue naming the attribute, changing nothing', async () => {
+  it('keeps a phone number that cannot be parsed as sent, provisions the user and flags the account', async () => {
     const created = await scim.call('POST', '/Users', entraCreateUser());
     const res = await scim.call(
       'PATCH',
       `/Users/${created.body.id}`,
       patchOp(
-        { op: 'Replace', path: 'title', value: 'Should not stick' },
+        { op: 'Replace', path: 'title', value: 'Sticks' },
         { op: 'Add', path: 'phoneNumbers[type eq "work"].value', value: 'ask reception' },
       ),
     );
-    expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ status: '400', scimType: 'invalidValue' });
-    expect(res.body.detail).toContain('phoneNumbers[type eq "work"].value');
-    const after = await scim.call('GET', `/Users/${created.body.id}`);
-    expect(after.body).toEqual(created.body);
+    expect(res.status).toBe(200);
+    expect(res.body.phoneNumbers).toEqual([{ type: 'work', value: 'ask reception' }]);
+    expect(res.body.title).toBe('Sticks');
+    const [account] = (await listScimAccounts(getDb(), scim.companyId, { limit: 1000, flaggedOnly: true })).filter(
+      (a) => a.id === created.body.id,
+    );
+    expect(account).toMatchObject({ phoneNumbersUnparsable: true, phoneNumbers: [{ type: 'work', e164: null }] });
   });
 
   it('sets the manager from every shape Entra sends, answers it as {value}, and finds reports by manager', async () => {

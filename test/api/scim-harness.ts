@@ -25,6 +25,8 @@ export interface ScimEndpoint {
   companyId: string;
   token: string;
   events: RecordedEvent[];
+  /** Every log line the app wrote (JSON text), to assert what was and was not logged. */
+  logs: string[];
   /** Sends a request with the company's token (or `token`), JSON body as application/scim+json. */
   call(method: string, path: string, body?: unknown, token?: string | null): Promise<ScimResponse>;
   close(): Promise<void>;
@@ -90,11 +92,12 @@ export async function startScimEndpoint(
   });
   const { token } = await createAccessToken(db, { companyId, name: 'Entra provisioning' });
   const events: RecordedEvent[] = [];
+  const logs: string[] = [];
   const deps: AppDeps = {
     db,
     temporal: options.temporal ?? { client: {} as AppDeps['temporal']['client'], taskQueue: 'test' },
     config: parseConfig({ PUBLIC_URL: 'https://joiner.example' }),
-    logger: capturingLogger(),
+    logger: capturingLogger(logs),
   };
   const app = createApp(deps, {
     ...defaultRouters,
@@ -107,6 +110,7 @@ export async function startScimEndpoint(
     companyId,
     token,
     events,
+    logs,
     close: () => served.close(),
     async call(method, path, body, tokenOverride) {
       const headers: Record<string, string> = {};

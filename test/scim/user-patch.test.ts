@@ -2,7 +2,7 @@ import { ScimUrn } from '../../domain/scim/constants';
 import type { ResourceData } from '../../domain/scim/coerce';
 import { ScimError } from '../../domain/scim/errors';
 import { parsePatchRequest } from '../../domain/scim/patch-request';
-import { finaliseUser } from '../../domain/scim/user';
+import { finaliseUser, userKeys } from '../../domain/scim/user';
 import { applyUserPatch } from '../../domain/scim/user-patch';
 
 const E = ScimUrn.EnterpriseUser;
@@ -10,23 +10,20 @@ const rules = { defaultCountry: 'SE' as const };
 
 /** A user as Entra creates it (from Microsoft's "Develop a SCIM endpoint" create request). */
 function createdUser(): ResourceData {
-  return finaliseUser(
-    {
-      schemas: [ScimUrn.User, E],
-      externalId: '0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef',
-      userName: 'Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1',
-      active: true,
-      emails: [{ primary: 'True', type: 'work', value: 'Test_User_fd0ea19b@testuser.com' }],
-      meta: { resourceType: 'User' },
-      name: { formatted: 'givenName familyName', familyName: 'familyName', givenName: 'givenName' },
-      roles: [],
-    },
-    rules,
-  );
+  return finaliseUser({
+    schemas: [ScimUrn.User, E],
+    externalId: '0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef',
+    userName: 'Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1',
+    active: true,
+    emails: [{ primary: 'True', type: 'work', value: 'Test_User_fd0ea19b@testuser.com' }],
+    meta: { resourceType: 'User' },
+    name: { formatted: 'givenName familyName', familyName: 'familyName', givenName: 'givenName' },
+    roles: [],
+  });
 }
 
 function patch(current: ResourceData, ...operations: object[]) {
-  return applyUserPatch(current, parsePatchRequest({ schemas: [ScimUrn.PatchOp], Operations: operations }), rules);
+  return applyUserPatch(current, parsePatchRequest({ schemas: [ScimUrn.PatchOp], Operations: operations }));
 }
 
 function expectScimError(fn: () => unknown, status: number, scimType?: string): ScimError {
@@ -116,19 +113,37 @@ describe("PATCH in Entra's dialects", () => {
       { op: 'Add', path: 'addresses[type eq "work"].postalCode', value: '111 22' },
     );
     expect(next.phoneNumbers).toEqual([
-      { type: 'mobile', value: '+46701234567' },
-      { type: 'work', value: '+16175551212' },
+      { type: 'mobile', value: '070-123 45 67' },
+      { type: 'work', value: '+1 617 555 1212' },
     ]);
     expect(next.addresses).toEqual([{ type: 'work', locality: 'Stockholm', postalCode: '111 22' }]);
+    expect(userKeys(next, rules).phoneNumbers).toEqual([
+      { type: 'mobile', e164: '+46701234567' },
+      { type: 'work', e164: '+16175551212' },
+    ]);
   });
 
-  it('answers a phone number that cannot be normalised with invalidValue naming the attribute', () => {
-    const err = expectScimError(
-      () => patch(createdUser(), { op: 'Add', path: 'phoneNumbers[type eq "work"].value', value: 'call reception' }),
-      400,
-      'invalidValue',
-    );
-    expect(err.detail).toContain('phoneNumbers[type eq "work"].value');
+  it('keeps a phone number that cannot be parsed as sent and flags it', () => {
+    const next = patch(createdUser(), {
+      op: 'Add',
+      path: 'phoneNumbers[type eq "work"].value',
+      value: 'call reception',
+    });
+    expect(next.phoneNumbers).toEqual([{ type: 'work', value: 'call reception' }]);
+    const keys = userKeys(next, rules);
+    expect(keys.phoneNumbers).toEqual([{ type: 'work', e164: null }]);
+    expect(keys.phoneNumbersUnparsable).toBe(true);
+  });
+
+  it.each([
+    ['555-555-5555', 'US', '+15555555555'],
+    ['+1 425 555 0100', undefined, '+14255550100'],
+    ['10-040-1308', 'US', null],
+    ['555-555-5555', undefined, null],
+  ] as const)('reads %j in E.164 with default country %s as %j', (value, country, e164) => {
+    const user = finaliseUser({ userName: 'u', phoneNumbers: [{ type: 'work', value }] });
+    expect(user.phoneNumbers).toEqual([{ type: 'work', value }]);
+    expect(userKeys(user, { defaultCountry: country }).phoneNumbers).toEqual([{ type: 'work', e164 }]);
   });
 
   it('applies dozens of operations in one request', () => {
@@ -136,15 +151,28 @@ describe("PATCH in Entra's dialects", () => {
     expect(patch(createdUser(), ...ops).title).toBe('Title 39');
   });
 
-  it('ignores unknown attributes and read-only meta', () => {
+  it('ignores attributes of schemas the user does not have, and read-only meta', () => {
     const before = createdUser();
     const next = patch(
       before,
-      { op: 'Add', path: 'favouriteColour', value: 'blue' },
+      { op: 'Add', path: 'urn:example:custom:2.0:User:favouriteColour', value: 'blue' },
       { op: 'Replace', path: 'meta.lastModified', value: '2020-01-01' },
-      { op: 'Replace', value: { nickName: 'x', 'urn:example:custom:attr': 'y' } },
+      { op: 'Replace', value: { 'urn:example:custom:attr': 'y' } },
     );
     expect(next).toEqual(before);
+  });
+
+  it.each([
+    ['a plain path', { op: 'Add', path: 'favouriteColour', value: 'blue' }, 'favouriteColour'],
+    ['a core-qualified path', { op: 'Replace', path: `${ScimUrn.User}:shoeSize`, value: '9' }, 'shoeSize'],
+    ['an enterprise path', { op: 'Replace', path: `${E}:badgeColour`, value: 'red' }, 'badgeColour'],
+    ['an unknown sub-attribute', { op: 'Replace', path: 'name.nickname', value: 'x' }, 'name.nickname'],
+    ['a no-path key', { op: 'Replace', value: { nickName: 'ok', favouriteColour: 'blue' } }, 'favouriteColour'],
+    ['a filtered path', { op: 'Add', path: 'pets[type eq "cat"].value', value: 'Tom' }, 'pets'],
+    ['__proto__', { op: 'Replace', path: '__proto__', value: { polluted: true } }, '__proto__'],
+  ])('answers an unknown attribute of a known schema (%s) with invalidPath naming it', (_label, operation, name) => {
+    const err = expectScimError(() => patch(createdUser(), operation), 400, 'invalidPath');
+    expect(err.detail).toContain(name);
   });
 
   it('treats removing something absent as done', () => {
@@ -170,7 +198,15 @@ describe("PATCH in Entra's dialects", () => {
   });
 
   it('does not let a no-path key reach Object.prototype', () => {
-    patch(createdUser(), { op: 'Replace', value: JSON.parse('{"__proto__.polluted": "yes", "__proto__": {"x": 1}}') });
+    expectScimError(
+      () =>
+        patch(createdUser(), {
+          op: 'Replace',
+          value: JSON.parse('{"__proto__.polluted": "yes", "__proto__": {"x": 1}}'),
+        }),
+      400,
+      'invalidPath',
+    );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(({} as Record<string, unknown>).x).toBeUndefined();
   });
