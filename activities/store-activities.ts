@@ -74,7 +74,14 @@ export function createStoreActivities(db: Db): StoreActivities {
 
     async recordEmployeeState(record) {
       await setEmployeePushedEntraState(db, record.companyId, record.employeeId, record.pushed);
-      await setEmployeePhase(db, record.companyId, record.employeeId, record.phase, record.lastError);
+      await setEmployeePhase(
+        db,
+        record.companyId,
+        record.employeeId,
+        record.phase,
+        record.lastError,
+        record.reconciledVersion,
+      );
     },
 
     async resolveManagerEntraId({ companyId, employeeId, managerEmployeeId }): Promise<ManagerResolution> {

@@ -42,6 +42,8 @@ export interface EmployeeStateRecord {
   pushed: PushedEntraState | null;
   /** A sentence for the console, null when the last reconciliation succeeded. */
   lastError: string | null;
+  /** The HR version the workflow has reconciled (null before the first reconciliation): anti-entropy reads it. */
+  reconciledVersion: number | null;
 }
 
 /** The store effects of the employee lifecycle; implemented by `createStoreActivities(db)` (`store-activities.ts`). */
@@ -94,4 +96,34 @@ export interface OrchestrationActivities {
    * Returns false when the database has no such employee. Idempotent.
    */
   redriveEmployee(input: { companyId: string; employeeId: string; reason: string }): Promise<boolean>;
+  /**
+   * How far Temporal is behind the database for a company: employees, those not reconciled at their stored HR
+   * version, those that should have a running workflow and how many do. `scanWorkflows` is true when some workflows
+   * are missing, so every employee must be checked. One SQL count and one visibility count. Read-only.
+   */
+  planEmployeeRedrive(input: { companyId: string }): Promise<EmployeeRedrivePlan>;
+  /**
+   * A page (keyset by id, after `after`) of the employees to re-drive: not reconciled at their stored version, and,
+   * with `checkWorkflows`, also those without a running workflow. `cursor` is where the next page starts, null after
+   * the last. Read-only.
+   */
+  findEmployeesToRedrive(input: {
+    companyId: string;
+    after: string | null;
+    limit: number;
+    checkWorkflows: boolean;
+  }): Promise<{ employeeIds: string[]; scanned: number; cursor: string | null }>;
+  /** Registers Joiner's search attributes where Temporal lacks them; returns the names added. Idempotent. */
+  registerSearchAttributes(): Promise<string[]>;
+  /** Every company's id. Read-only. */
+  listCompanyIds(): Promise<string[]>;
+}
+
+/** See {@link OrchestrationActivities.planEmployeeRedrive}. */
+export interface EmployeeRedrivePlan {
+  total: number;
+  unreconciled: number;
+  expectedRunning: number;
+  running: number;
+  scanWorkflows: boolean;
 }

@@ -22,7 +22,8 @@ import { connectEntra, defaultCompanyId, ensureDefaultCompany, listCompanies } f
 import type { Database } from '../store/db';
 import { databaseOptionsFromConfig, openDatabase } from '../store/db';
 import { createLifecycleWorker } from '../worker/lifecycle-worker';
-import { ensureSearchAttributes } from '../worker/search-attributes';
+import { AntiEntropyGuard } from '../orchestration/anti-entropy';
+import { ensureSearchAttributes } from '../orchestration/search-attributes';
 
 /** Something to stop at shutdown, last started first stopped. */
 type Closer = () => Promise<void>;
@@ -49,9 +50,14 @@ export async function runAllInOne(config: JoinerConfig, logger = processLogger(c
     const temporalTarget = await resolveTemporal(config, logger, closers);
     const entra = await resolveEntra(config, database, logger, closers, entraSandbox);
     const { client, native } = await connectTemporal(config, temporalTarget.address, closers);
-    await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE, logger);
-    await startWorker(config, database, entra, client, native, logger, closers);
+    await ensureSearchAttributes({ connection: client.connection, namespace: config.TEMPORAL_NAMESPACE }, logger);
+    // The API first: it needs only the database and a Temporal client, so after a crash webhooks are accepted again
+    // within a second or two, while the worker still bundles its workflows.
     const api = await startApi(config, database, client, logger, closers);
+    // The in-memory sandbox has no schedules; it is rebuilt by a full resync below instead.
+    await startWorker(config, database, entra, client, native, logger, closers, {
+      antiEntropy: !temporalTarget.ephemeral,
+    });
     if (temporalTarget.ephemeral) {
       // The in-memory Temporal starts empty: rebuild every employee's orchestration from the database.
       for (const company of await listCompanies(database.db)) {
@@ -100,8 +106,8 @@ export async function runWorker(config: JoinerConfig, logger = processLogger(con
     const database = await openStore(config, logger, closers);
     const entra = await resolveEntra(config, database, logger, closers);
     const { client, native } = await connectTemporal(config, address, closers);
-    await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE, logger);
-    await startWorker(config, database, entra, client, native, logger, closers);
+    await ensureSearchAttributes({ connection: client.connection, namespace: config.TEMPORAL_NAMESPACE }, logger);
+    await startWorker(config, database, entra, client, native, logger, closers, { antiEntropy: true });
     logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'joiner worker is running');
     return { stop: () => closeAll(closers) };
   } catch (err) {
@@ -254,6 +260,7 @@ async function startWorker(
   native: NativeConnection | null,
   logger: Logger,
   closers: Closer[],
+  options: { antiEntropy: boolean },
 ): Promise<void> {
   const worker = await createLifecycleWorker({
     connection: native!,
@@ -272,6 +279,16 @@ async function startWorker(
     worker.shutdown();
     await running;
   });
+  if (options.antiEntropy) {
+    const guard = new AntiEntropyGuard({
+      client,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      namespace: config.TEMPORAL_NAMESPACE,
+      logger,
+    });
+    guard.start();
+    closers.push(() => guard.stop());
+  }
 }
 
 async function startApi(

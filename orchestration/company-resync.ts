@@ -1,22 +1,24 @@
 import type { WorkflowClient } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { ResyncCompanyInput } from '../workflows/definitions';
+import type { ResyncCompanyInput, ResyncScope } from '../workflows/definitions';
 import { WorkflowType, resyncWorkflowId } from '../workflows/definitions';
 
 /**
  * Starts `resyncCompanyWorkflow` for a company: every employee's workflow is signalled with its stored snapshot, which
  * resumes work paused while the company was disconnected and rebuilds orchestration that was lost. Call it after a
  * tenant is connected (consent flow, `ENTRA_TENANT_ID`), when policies change, and at the start of an in-memory
- * Temporal. Returns the workflow id; a resync already running for the company is left to finish (false).
+ * Temporal. `scope` (default `all`) `missing` re-drives only what Temporal has not caught up with (anti-entropy).
+ * Returns the workflow id; a resync already running for the company is left to finish (false).
  */
 export async function startCompanyResync(
   client: Pick<WorkflowClient, 'start'>,
-  options: { taskQueue: string; companyId: string; reason: string; concurrency?: number },
+  options: { taskQueue: string; companyId: string; reason: string; scope?: ResyncScope; concurrency?: number },
 ): Promise<{ workflowId: string; started: boolean }> {
   const workflowId = resyncWorkflowId(options.companyId);
   const input: ResyncCompanyInput = {
     companyId: options.companyId,
     reason: options.reason,
+    scope: options.scope,
     concurrency: options.concurrency,
   };
   try {

@@ -1,11 +1,11 @@
-import type { WorkflowClient } from '@temporalio/client';
 import type { HrEmployee, HrEventType } from '../domain/hr-employee';
 import { waitAtMost } from './deadline';
+import type { HrSnapshotClient } from './employee-workflows';
 import { signalHrSnapshot } from './employee-workflows';
 import type { TemporalDeps } from './temporal';
 
 /** What delivering HR events needs from Temporal. */
-export interface HrEventTemporal extends TemporalDeps<Pick<WorkflowClient, 'signalWithStart'>> {
+export interface HrEventTemporal extends TemporalDeps<HrSnapshotClient> {
   /**
    * How long one delivery may take before it counts as failed (the client retries an unreachable server for a long
    * time; the outbox retries instead). Default 10 s.

@@ -72,7 +72,7 @@ export class HrOutboxRelay {
         } catch (err) {
           const message = err instanceof Error ? err.message : String(err);
           await recordHrEventDeliveryFailure(db, event.id, message);
-          logger.warn({ eventId: event.eventId, companyId: event.companyId, err: message }, 'HR event not delivered');
+          logger.warn({ eventId: event.eventId, companyId: event.companyId, err }, 'HR event not delivered');
           throw err;
         }
         await markHrEventDelivered(db, event.id);

@@ -1,14 +1,33 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { OrchestrationActivities } from '../activities/types';
+import { listCompanies } from '../store/companies';
 import type { Db } from '../store/db';
-import { listDirectReportIds } from '../store/employees';
+import {
+  countEmployeesForReconciliation,
+  listDirectReportIds,
+  listEmployeesForReconciliation,
+  listUnreconciledEmployeeIds,
+} from '../store/employees';
 import { getEmployeeWithLatestEvent } from '../store/hr-events';
-import { employeeWorkflowId, managerProvisionedSignal } from '../workflows/definitions';
+import { WorkflowType, employeeWorkflowId, managerProvisionedSignal } from '../workflows/definitions';
 import { signalHrSnapshot } from './employee-workflows';
+import { registerMissingSearchAttributes } from './search-attributes';
+
+/** Running employee workflows, as a visibility query (ids are quoted; see {@link quoteVisibilityValue}). */
+function runningEmployeeWorkflows(condition: string): string {
+  return `WorkflowType = '${WorkflowType.EmployeeLifecycle}' AND ExecutionStatus = 'Running' AND ${condition}`;
+}
+
+/** A value in a visibility query: quotes and backslashes escaped. */
+function quoteVisibilityValue(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
 
 export interface OrchestrationActivityDeps {
   db: Db;
+  /** Told of every employee a resync re-drove (a metric, for instance). */
+  onEmployeeRedriven?: (event: { companyId: string; reason: string }) => void;
   /** A Temporal client on the worker's namespace. */
   client: Client;
   taskQueue: string;
@@ -37,7 +56,7 @@ export function createOrchestrationActivities(deps: OrchestrationActivityDeps): 
       return signalled;
     },
 
-    async redriveEmployee({ companyId, employeeId }) {
+    async redriveEmployee({ companyId, employeeId, reason }) {
       const stored = await getEmployeeWithLatestEvent(deps.db, companyId, employeeId);
       if (stored === null) return false;
       await signalHrSnapshot({ client: deps.client.workflow, taskQueue: deps.taskQueue }, companyId, {
@@ -46,7 +65,56 @@ export function createOrchestrationActivities(deps: OrchestrationActivityDeps): 
         occurredAt: stored.latestEvent.occurredAt.toISOString(),
         employee: stored.employee.snapshot,
       });
+      deps.onEmployeeRedriven?.({ companyId, reason });
       return true;
+    },
+
+    async planEmployeeRedrive({ companyId }) {
+      const counts = await countEmployeesForReconciliation(deps.db, companyId);
+      const { count: running } = await deps.client.workflow.count(
+        runningEmployeeWorkflows(`WorkflowId STARTS_WITH ${quoteVisibilityValue(employeeWorkflowId(companyId, ''))}`),
+      );
+      return { ...counts, running, scanWorkflows: running < counts.expectedRunning };
+    },
+
+    async findEmployeesToRedrive({ companyId, after, limit, checkWorkflows }) {
+      if (!checkWorkflows) {
+        const employeeIds = await listUnreconciledEmployeeIds(deps.db, companyId, { limit, afterId: after });
+        return {
+          employeeIds,
+          scanned: employeeIds.length,
+          cursor: employeeIds.length < limit ? null : (employeeIds.at(-1) ?? null),
+        };
+      }
+      const rows = await listEmployeesForReconciliation(deps.db, companyId, { limit, afterId: after });
+      const toCheck = rows.filter((row) => !row.unreconciled && !row.ended);
+      const running = new Set<string>();
+      if (toCheck.length > 0) {
+        const ids = toCheck.map((row) => quoteVisibilityValue(employeeWorkflowId(companyId, row.id))).join(', ');
+        for await (const execution of deps.client.workflow.list({
+          query: runningEmployeeWorkflows(`WorkflowId IN (${ids})`),
+        })) {
+          running.add(execution.workflowId);
+        }
+      }
+      return {
+        employeeIds: rows
+          .filter((row) => row.unreconciled || (!row.ended && !running.has(employeeWorkflowId(companyId, row.id))))
+          .map((row) => row.id),
+        scanned: rows.length,
+        cursor: rows.length < limit ? null : (rows.at(-1)?.id ?? null),
+      };
+    },
+
+    async registerSearchAttributes() {
+      return registerMissingSearchAttributes({
+        connection: deps.client.connection,
+        namespace: deps.client.options.namespace,
+      });
+    },
+
+    async listCompanyIds() {
+      return (await listCompanies(deps.db)).map((company) => company.id);
     },
   };
 }

@@ -2,7 +2,8 @@
  * Employees: the latest HR snapshot (written only by `acceptHrEvent`) and what the lifecycle recorded about the
  * employee's Entra user. Setters resolve to false when the employee does not exist.
  */
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
+import { LifecyclePhase } from '../domain/lifecycle-phase';
 import type { PushedEntraState } from '../domain/graph-user';
 import type { Db } from './db';
 import { isUniqueViolation } from './pg-errors';
@@ -105,17 +106,30 @@ export async function setEmployeePushedEntraState(
   return rows.length > 0;
 }
 
-/** Records the lifecycle phase shown in the console and the last error (null once resolved). */
+/**
+ * Records the lifecycle phase shown in the console, the last error (null once resolved) and, when given, the HR
+ * version the workflow has reconciled (see {@link listUnreconciledEmployeeIds}). The reconciled version only rises.
+ */
 export async function setEmployeePhase(
   db: Db,
   companyId: string,
   employeeId: string,
   phase: string,
   lastError: string | null,
+  reconciledVersion?: number | null,
 ): Promise<boolean> {
   const rows = await db
     .update(employees)
-    .set({ phase, lastError, updatedAt: sql`now()` })
+    .set({
+      phase,
+      lastError,
+      updatedAt: sql`now()`,
+      ...(reconciledVersion === undefined || reconciledVersion === null
+        ? {}
+        : {
+            reconciledVersion: sql`greatest(coalesce(${employees.reconciledVersion}, ${reconciledVersion}), ${reconciledVersion})`,
+          }),
+    })
     .where(byKey(companyId, employeeId))
     .returning({ id: employees.id });
   return rows.length > 0;
@@ -153,4 +167,75 @@ export async function listDirectReportIds(db: Db, companyId: string, managerEmpl
     .from(employees)
     .where(and(eq(employees.companyId, companyId), sql`${employees.snapshot}->>'reportsTo' = ${managerEmployeeId}`));
   return rows.map((r) => r.id);
+}
+
+/** Whether the employee's workflow has not yet reconciled the stored HR version (never, or an older one). */
+const unreconciled = or(isNull(employees.reconciledVersion), lt(employees.reconciledVersion, employees.version));
+
+/**
+ * A page (keyset by id, after `afterId`) of the company's employees whose stored HR version is newer than the one
+ * their workflow reconciled, or that no workflow ever reconciled. Reads the partial index of such rows only, so it is
+ * cheap when Temporal is in line with the database.
+ */
+export async function listUnreconciledEmployeeIds(
+  db: Db,
+  companyId: string,
+  page: { limit: number; afterId: string | null },
+): Promise<string[]> {
+  const rows = await db
+    .select({ id: employees.id })
+    .from(employees)
+    .where(
+      and(
+        eq(employees.companyId, companyId),
+        unreconciled,
+        page.afterId === null ? undefined : gt(employees.id, page.afterId),
+      ),
+    )
+    .orderBy(asc(employees.id))
+    .limit(page.limit);
+  return rows.map((r) => r.id);
+}
+
+/**
+ * How a company's employees stand for the anti-entropy check: how many there are, how many their workflows have not
+ * reconciled yet, and how many should have a running workflow (all but those whose workflow ended because HR deleted
+ * them or their Entra user was deleted by policy: phase `deleted`).
+ */
+export async function countEmployeesForReconciliation(
+  db: Db,
+  companyId: string,
+): Promise<{ total: number; unreconciled: number; expectedRunning: number }> {
+  const [row] = await db
+    .select({
+      total: sql<number>`count(*)::int`,
+      unreconciled: sql<number>`(count(*) filter (where ${unreconciled}))::int`,
+      expectedRunning: sql<number>`(count(*) filter (where ${employees.phase} is distinct from ${LifecyclePhase.Deleted}))::int`,
+    })
+    .from(employees)
+    .where(eq(employees.companyId, companyId));
+  return { total: row?.total ?? 0, unreconciled: row?.unreconciled ?? 0, expectedRunning: row?.expectedRunning ?? 0 };
+}
+
+/** A page of a company's employees (keyset by id) with what the anti-entropy check needs of each. */
+export async function listEmployeesForReconciliation(
+  db: Db,
+  companyId: string,
+  page: { limit: number; afterId: string | null },
+): Promise<{ id: string; unreconciled: boolean; ended: boolean }[]> {
+  const rows = await db
+    .select({
+      id: employees.id,
+      unreconciled: sql<boolean>`coalesce(${employees.reconciledVersion} < ${employees.version}, true)`,
+      phase: employees.phase,
+    })
+    .from(employees)
+    .where(and(eq(employees.companyId, companyId), page.afterId === null ? undefined : gt(employees.id, page.afterId)))
+    .orderBy(asc(employees.id))
+    .limit(page.limit);
+  return rows.map((r) => ({
+    id: r.id,
+    unreconciled: r.unreconciled,
+    ended: !r.unreconciled && r.phase === LifecyclePhase.Deleted,
+  }));
 }

@@ -81,11 +81,20 @@ export const employees = pgTable(
     /** The lifecycle phase shown in the console (e.g. `waiting`, `provisioned`, `blocked`). */
     phase: text('phase'),
     lastError: text('last_error'),
+    /**
+     * The HR version the employee's workflow last reconciled. Behind `version` (or null) means Temporal has not
+     * caught up with HR: the anti-entropy resync re-drives such employees.
+     */
+    reconciledVersion: bigint('reconciled_version', { mode: 'number' }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     primaryKey({ name: 'employees_pkey', columns: [t.companyId, t.id] }),
+    // Employees Temporal has not caught up with: usually none, so the anti-entropy check reads almost nothing.
+    index('employees_company_unreconciled_idx')
+      .on(t.companyId, t.id)
+      .where(sql`${t.reconciledVersion} is null or ${t.reconciledVersion} < ${t.version}`),
     index('employees_company_work_email_idx').on(t.companyId, sql`lower(${t.workEmail})`),
     // One Entra user belongs to at most one employee of a company: a second link is a data problem to surface.
     uniqueIndex('employees_company_entra_object_id_key')

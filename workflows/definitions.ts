@@ -12,6 +12,7 @@ import type { LifecyclePhase } from '../domain/lifecycle-phase';
 export const WorkflowType = {
   EmployeeLifecycle: 'employeeLifecycleWorkflow',
   ResyncCompany: 'resyncCompanyWorkflow',
+  AntiEntropy: 'antiEntropyWorkflow',
 } as const;
 
 /** `employee/<companyId>/<employeeId>`: one long-lived workflow per employee. */
@@ -23,6 +24,12 @@ export function employeeWorkflowId(companyId: string, employeeId: string): strin
 export function resyncWorkflowId(companyId: string): string {
   return `resync/${companyId}`;
 }
+
+/** The id of the anti-entropy run started by hand or at process start (scheduled runs get the schedule's ids). */
+export const antiEntropyWorkflowId = 'anti-entropy';
+
+/** The Temporal Schedule that runs {@link WorkflowType.AntiEntropy} periodically. */
+export const antiEntropyScheduleId = 'joiner-anti-entropy';
 
 /** Search attributes (keywords) that make employees findable in the Temporal UI. */
 export const CompanyIdSearchAttribute = defineSearchAttributeKey('CompanyId', 'KEYWORD');
@@ -150,10 +157,20 @@ export interface EmployeeLifecycleCarriedState {
 
 export const stateQuery = defineQuery<EmployeeLifecycleState>('state');
 
+/**
+ * Which employees a resync re-drives. `all`: every employee (after a tenant is connected or policies change, or to
+ * push HR again over drift in Entra). `missing` (anti-entropy): only those Temporal has not caught up with, whose
+ * stored HR version is newer than the one their workflow reconciled, or whose workflow does not exist.
+ */
+export const ResyncScope = { All: 'all', Missing: 'missing' } as const;
+export type ResyncScope = (typeof ResyncScope)[keyof typeof ResyncScope];
+
 /** Input of {@link WorkflowType.ResyncCompany}. */
 export interface ResyncCompanyInput {
   companyId: string;
   reason: string;
+  /** Default `all`. */
+  scope?: ResyncScope;
   /** How many employees are re-driven at once; default 20. */
   concurrency?: number;
   /** Continue-as-new carry-over. */
@@ -161,8 +178,11 @@ export interface ResyncCompanyInput {
 }
 
 export interface ResyncProgress {
+  scope: ResyncScope;
   /** Employees known to the database when the resync started (or at the latest page). */
   total: number | null;
+  /** Employees looked at so far (for `missing`, only the pages it had to read). */
+  scanned: number;
   redriven: number;
   failed: number;
   /** Employee ids that could not be re-driven, with the reason (at most 100 kept). */
@@ -173,6 +193,24 @@ export interface ResyncProgress {
 }
 
 export const resyncProgressQuery = defineQuery<ResyncProgress>('progress');
+
+/** Input of {@link WorkflowType.AntiEntropy}. */
+export interface AntiEntropyInput {
+  reason: string;
+  /** Default `missing`. */
+  scope?: ResyncScope;
+}
+
+/** What an anti-entropy run did, per company. */
+export interface AntiEntropyResult {
+  /** Search attributes it had to register again (Temporal had lost them). */
+  registeredSearchAttributes: string[];
+  companies: {
+    companyId: string;
+    /** The company's resync; null when one was already running (left to finish). */
+    progress: ResyncProgress | null;
+  }[];
+}
 
 /**
  * Options for signal-with-start of an employee's lifecycle workflow with a snapshot: the one way HR changes reach

@@ -158,6 +158,7 @@ export async function employeeLifecycleWorkflow(input: EmployeeLifecycleInput): 
       phase,
       pushed: state.lastPushed,
       lastError: state.lastError?.message ?? waitingReason,
+      reconciledVersion: reconciledHrVersion,
     };
     const key = JSON.stringify(record);
     if (key === recorded) return;

@@ -2,3 +2,4 @@
 export { accountLifecycleWorkflow } from './account-lifecycle';
 export { employeeLifecycleWorkflow } from './employee-lifecycle';
 export { resyncCompanyWorkflow } from './resync-company';
+export { antiEntropyWorkflow } from './anti-entropy';

@@ -1,27 +1,34 @@
 /**
- * resyncCompanyWorkflow: re-drives every employee of a company from the database (after a tenant is connected, after
- * orchestration was lost, or at the start of an in-memory Temporal). Each employee's lifecycle workflow is
+ * resyncCompanyWorkflow: re-drives a company's employees from the database. Each employee's lifecycle workflow is
  * signalled-with-start with its stored snapshot; reconciliation is idempotent, so re-driving a workflow that is
  * already in line writes nothing to Graph.
+ *
+ * Scope `all` re-drives everyone (after a tenant is connected, when policies change, at the start of an in-memory
+ * Temporal). Scope `missing` is the anti-entropy check: only employees whose stored HR version is newer than the one
+ * their workflow reconciled, or whose workflow does not exist (Temporal lost it). It starts with two counts and reads
+ * nothing more when Temporal is in line with the database.
  */
-import { ActivityFailure, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, continueAsNew, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { OrchestrationActivities, StoreActivities } from '../activities/types';
 import { storeActivity, temporalSignalActivity } from './activity-options';
 import type { ResyncCompanyInput, ResyncProgress } from './definitions';
-import { resyncProgressQuery } from './definitions';
+import { ResyncScope, resyncProgressQuery } from './definitions';
 
-const directory = proxyActivities<StoreActivities>(storeActivity);
+const store = proxyActivities<StoreActivities>(storeActivity);
 const orchestration = proxyActivities<OrchestrationActivities>(temporalSignalActivity);
 
 const defaultConcurrency = 20;
 const keptFailures = 100;
 const historyLimit = 5_000;
 
-/** Re-drives every employee of `companyId` with at most `concurrency` at once; the `progress` query reports how far. */
+/** Re-drives the employees of `companyId` in `scope` with at most `concurrency` at once; `progress` tells how far. */
 export async function resyncCompanyWorkflow(input: ResyncCompanyInput): Promise<ResyncProgress> {
   const concurrency = Math.max(1, input.concurrency ?? defaultConcurrency);
+  const scope = input.scope ?? ResyncScope.All;
   const progress: ResyncProgress = input.carried ?? {
+    scope,
     total: null,
+    scanned: 0,
     redriven: 0,
     failed: 0,
     failures: [],
@@ -30,18 +37,43 @@ export async function resyncCompanyWorkflow(input: ResyncCompanyInput): Promise<
   };
   setHandler(resyncProgressQuery, () => progress);
   const pageSize = Math.max(100, concurrency * 5);
+  const { companyId, reason } = input;
+
+  let checkWorkflows = true;
+  if (scope === ResyncScope.Missing && input.carried === undefined) {
+    const plan = await orchestration.planEmployeeRedrive({ companyId });
+    progress.total = plan.total;
+    checkWorkflows = plan.scanWorkflows;
+    log.info('anti-entropy check', { companyId, reason, ...plan });
+    if (!plan.scanWorkflows && plan.unreconciled === 0) {
+      progress.done = true;
+      return progress;
+    }
+  }
 
   for (;;) {
-    const page = await directory.listEmployeeIds({
-      companyId: input.companyId,
-      after: progress.cursor,
-      limit: pageSize,
-    });
-    progress.total = page.total;
-    if (page.employeeIds.length === 0) break;
-    await forEachBounded(page.employeeIds, concurrency, async (employeeId) => {
+    let employeeIds: string[];
+    let next: string | null;
+    if (scope === ResyncScope.All) {
+      const page = await store.listEmployeeIds({ companyId, after: progress.cursor, limit: pageSize });
+      progress.total = page.total;
+      employeeIds = page.employeeIds;
+      progress.scanned += employeeIds.length;
+      next = employeeIds.length === 0 ? null : employeeIds[employeeIds.length - 1]!;
+    } else {
+      const page = await orchestration.findEmployeesToRedrive({
+        companyId,
+        after: progress.cursor,
+        limit: pageSize,
+        checkWorkflows: input.carried === undefined ? checkWorkflows : true,
+      });
+      employeeIds = page.employeeIds;
+      progress.scanned += page.scanned;
+      next = page.cursor;
+    }
+    await forEachBounded(employeeIds, concurrency, async (employeeId) => {
       try {
-        await orchestration.redriveEmployee({ companyId: input.companyId, employeeId, reason: input.reason });
+        await orchestration.redriveEmployee({ companyId, employeeId, reason });
         progress.redriven++;
       } catch (err) {
         if (!(err instanceof ActivityFailure)) throw err;
@@ -51,7 +83,18 @@ export async function resyncCompanyWorkflow(input: ResyncCompanyInput): Promise<
         }
       }
     });
-    progress.cursor = page.employeeIds[page.employeeIds.length - 1]!;
+    if (employeeIds.length > 0 || next !== null) {
+      log.info('resync progress', {
+        companyId,
+        scope,
+        scanned: progress.scanned,
+        total: progress.total,
+        redriven: progress.redriven,
+        failed: progress.failed,
+      });
+    }
+    if (next === null) break;
+    progress.cursor = next;
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= historyLimit) {
       return continueAsNew<typeof resyncCompanyWorkflow>({ ...input, carried: progress });
     }

@@ -8,7 +8,12 @@ import type { DeliverableHrEvent, HrEventTemporal } from '../../orchestration/hr
 import { deliverHrEvent } from '../../orchestration/hr-event-delivery';
 import { waitAtMost } from '../../orchestration/deadline';
 import type { Db } from '../../store/db';
-import { acceptHrEvent, markHrEventDelivered, recordHrEventDeliveryFailure } from '../../store/hr-events';
+import {
+  acceptHrEvent,
+  getEmployeeWithLatestEvent,
+  markHrEventDelivered,
+  recordHrEventDeliveryFailure,
+} from '../../store/hr-events';
 import { employeeWorkflowId } from '../../workflows/definitions';
 
 /** What accepting an HR event needs. */
@@ -26,10 +31,13 @@ export interface AcceptAlexisEventDeps {
 export type AlexisEventOutcome =
   /** Stored and handed to the employee's workflow (or left to the outbox relay when Temporal is slow or down). */
   | { outcome: 'accepted'; workflowId: string }
-  /** The event id was accepted before: nothing changes. */
-  | { outcome: 'duplicate' }
-  /** The stored snapshot has this version or a newer one: recorded for dedupe, nothing else changes. */
-  | { outcome: 'stale'; storedVersion: number }
+  /**
+   * The event id was accepted before: nothing changes. `redriven` when the employee's workflow had not reconciled the
+   * stored snapshot, which was handed to it again (HR resending is a sign it did not see the change happen).
+   */
+  | { outcome: 'duplicate'; redriven: boolean }
+  /** The stored snapshot has this version or a newer one: recorded for dedupe; `redriven` as for a duplicate. */
+  | { outcome: 'stale'; storedVersion: number; redriven: boolean }
   /** No company has the id the event names: nothing is stored. */
   | { outcome: 'unknownCompany' };
 
@@ -53,11 +61,16 @@ export async function acceptAlexisEvent(
     employee,
   });
   switch (result.outcome) {
-    case 'duplicate':
     case 'unknownCompany':
       return { outcome: result.outcome };
+    case 'duplicate':
+      return { outcome: 'duplicate', redriven: await redriveIfUnreconciled(deps, event.companyId, employee.id) };
     case 'stale':
-      return { outcome: 'stale', storedVersion: result.storedVersion };
+      return {
+        outcome: 'stale',
+        storedVersion: result.storedVersion,
+        redriven: await redriveIfUnreconciled(deps, event.companyId, employee.id),
+      };
     case 'accepted':
       await deliverInline(deps, result.eventRowId, {
         companyId: event.companyId,
@@ -68,6 +81,30 @@ export async function acceptAlexisEvent(
       });
       return { outcome: 'accepted', workflowId: employeeWorkflowId(event.companyId, employee.id) };
   }
+}
+
+/**
+ * Hands the stored snapshot to the employee's workflow again when the workflow has not reconciled it (never, or an
+ * older version): the original delivery may have reached a Temporal that then lost it. Waits at most
+ * `deliveryWaitMs`; a failure is left to the anti-entropy resync. Resolves to whether a re-drive was sent.
+ */
+async function redriveIfUnreconciled(deps: AcceptAlexisEventDeps, companyId: string, employeeId: string) {
+  const stored = await getEmployeeWithLatestEvent(deps.db, companyId, employeeId);
+  if (stored === null) return false;
+  const { employee, latestEvent } = stored;
+  if (employee.reconciledVersion !== null && employee.reconciledVersion >= employee.version) return false;
+  const delivery = deliverHrEvent(deps.temporal, {
+    companyId,
+    eventId: latestEvent.eventId,
+    type: latestEvent.type,
+    occurredAt: latestEvent.occurredAt,
+    snapshot: employee.snapshot,
+  }).then(
+    () => deps.logger.info({ companyId, employeeId }, 'HR resent an event of an unreconciled employee: re-driven'),
+    (err: unknown) => deps.logger.warn({ companyId, employeeId, err }, 're-drive of an unreconciled employee failed'),
+  );
+  await waitAtMost(delivery, deps.deliveryWaitMs ?? 2_000);
+  return true;
 }
 
 /**
@@ -83,7 +120,10 @@ async function deliverInline(
     .then(() => markHrEventDelivered(deps.db, eventRowId))
     .catch(async (err: unknown) => {
       const message = err instanceof Error ? err.message : String(err);
-      deps.logger.warn({ eventId: event.eventId, err: message }, 'HR event left in the outbox for redelivery');
+      deps.logger.warn(
+        { companyId: event.companyId, eventId: event.eventId, err },
+        'HR event left in the outbox for redelivery',
+      );
       await recordHrEventDeliveryFailure(deps.db, eventRowId, message).catch(() => undefined);
       deps.outbox?.kick();
     });

@@ -1,0 +1,2 @@
+ALTER TABLE "employees" ADD COLUMN "reconciled_version" bigint;--> statement-breakpoint
+CREATE INDEX "employees_company_unreconciled_idx" ON "employees" USING btree ("company_id","id") WHERE "employees"."reconciled_version" is null or "employees"."reconciled_version" < "employees"."version";
