@@ -96,6 +96,8 @@ export const employees = pgTable(
       .on(t.companyId, t.id)
       .where(sql`${t.reconciledVersion} is null or ${t.reconciledVersion} < ${t.version}`),
     index('employees_company_work_email_idx').on(t.companyId, sql`lower(${t.workEmail})`),
+    // The console's and the CLI's employee list filtered by phase, paged by id (keyset).
+    index('employees_company_phase_id_idx').on(t.companyId, t.phase, t.id),
     // One Entra user belongs to at most one employee of a company: a second link is a data problem to surface.
     uniqueIndex('employees_company_entra_object_id_key')
       .on(t.companyId, t.entraObjectId)

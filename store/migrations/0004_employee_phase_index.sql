@@ -1,0 +1,1 @@
+CREATE INDEX "employees_company_phase_id_idx" ON "employees" USING btree ("company_id","phase","id");
