@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { storableString } from './storable-text';
 import { formatIssues } from './validation-issues';
 
 /** "is required" when the value is missing, else `message`: zod's default names the JS type, not the problem. */
@@ -13,8 +14,7 @@ export const IsoDate = z.iso.date({ error: 'must be a date as YYYY-MM-DD' });
 
 /** HR strings: trimmed; an empty string means "no value", as null does. */
 const hrText = (max: number) =>
-  z
-    .string({ error: 'must be text' })
+  storableString({ error: 'must be text' })
     .trim()
     .max(max, { error: `must be at most ${max} characters` })
     .transform((v) => (v === '' ? null : v))
@@ -43,8 +43,7 @@ export type HrHomeAddress = z.infer<typeof HrHomeAddress>;
  */
 export const HrEmployee = z.object(
   {
-    id: z
-      .string({ error: requiredOr('must be a string') })
+    id: storableString({ error: requiredOr('must be a string') })
       .trim()
       .min(1, { error: 'is required', abort: true })
       .max(128, { error: 'must be at most 128 characters' })
@@ -59,8 +58,7 @@ export const HrEmployee = z.object(
     // Lower case: Entra compares userPrincipalName and mail case-insensitively, and so does the domain rule.
     // The HTML5 address pattern admits the characters Entra allows in a UPN alias (' ! # ^ ~ …); what Entra refuses
     // (e.g. +) is reported by the creation-eligibility rule with a reason, not refused at the webhook.
-    workEmail: z
-      .string({ error: 'must be an email address' })
+    workEmail: storableString({ error: 'must be an email address' })
       .trim()
       .pipe(
         z.union([
@@ -106,15 +104,13 @@ export type HrEventType = z.infer<typeof HrEventType>;
 /** The body of `POST /webhooks/alexis` (DESIGN.md §3.1). */
 export const HrWebhookEvent = z.object(
   {
-    id: z
-      .string({ error: requiredOr('must be a string') })
+    id: storableString({ error: requiredOr('must be a string') })
       .trim()
       .min(1, { error: 'is required', abort: true })
       .max(128, { error: 'must be at most 128 characters' }),
     type: HrEventType,
     occurredAt: z.iso.datetime({ offset: true, error: requiredOr('must be an ISO 8601 date-time') }),
-    companyId: z
-      .string({ error: requiredOr('must be a string') })
+    companyId: storableString({ error: requiredOr('must be a string') })
       .trim()
       .min(1, { error: 'is required', abort: true })
       .max(64, { error: 'must be at most 64 characters' })

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../store/db';
+import { errorMessageWithoutData } from '../store/pg-errors';
 import { listUndeliveredHrEvents, markHrEventDelivered, recordHrEventDeliveryFailure } from '../store/hr-events';
 import type { HrEventTemporal } from './hr-event-delivery';
 import { deliverHrEvent } from './hr-event-delivery';
@@ -70,8 +71,7 @@ export class HrOutboxRelay {
         try {
           await deliverHrEvent(temporal, event);
         } catch (err) {
-          const message = err instanceof Error ? err.message : String(err);
-          await recordHrEventDeliveryFailure(db, event.id, message);
+          await recordHrEventDeliveryFailure(db, event.id, errorMessageWithoutData(err));
           logger.warn({ eventId: event.eventId, companyId: event.companyId, err }, 'HR event not delivered');
           throw err;
         }

@@ -92,3 +92,13 @@ export function databaseErrorMessage(summary: DatabaseErrorSummary): string {
     (summary.routine === undefined ? '' : ` in ${summary.routine}`)
   );
 }
+
+/**
+ * The message of any error, fit to be stored or logged: a database error's becomes {@link databaseErrorMessage}
+ * (drizzle's own lists the statement's parameters: names, emails), any other keeps its message.
+ */
+export function errorMessageWithoutData(err: unknown): string {
+  const database = summarizeDatabaseError(err);
+  if (database !== undefined) return databaseErrorMessage(database);
+  return err instanceof Error ? err.message : String(err);
+}

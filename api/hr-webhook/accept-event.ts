@@ -14,6 +14,7 @@ import {
   markHrEventDelivered,
   recordHrEventDeliveryFailure,
 } from '../../store/hr-events';
+import { errorMessageWithoutData } from '../../store/pg-errors';
 import { employeeWorkflowId } from '../../workflows/definitions';
 
 /** What accepting an HR event needs. */
@@ -119,7 +120,7 @@ async function deliverInline(
   const delivery = deliverHrEvent(deps.temporal, event)
     .then(() => markHrEventDelivered(deps.db, eventRowId))
     .catch(async (err: unknown) => {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessageWithoutData(err);
       deps.logger.warn(
         { companyId: event.companyId, eventId: event.eventId, err },
         'HR event left in the outbox for redelivery',

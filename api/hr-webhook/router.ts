@@ -9,7 +9,7 @@ import type { Db } from '../../store/db';
 import { HttpError } from '../errors';
 import type { AcceptAlexisEventDeps } from './accept-event';
 import { acceptAlexisEvent } from './accept-event';
-import { readRawBody, verifyAlexisSignature } from './middleware';
+import { logHrWebhookRejection, logRejectedWebhooks, readRawBody, verifyAlexisSignature } from './middleware';
 import { webhookSecretSource } from './webhook-secret';
 
 /** Webhook bodies larger than this are answered 413 before they are read to the end. */
@@ -27,6 +27,7 @@ export function hrWebhookRouter(deps: HrWebhookDeps): Router {
   const router = new Router();
   router.post(
     '/webhooks/alexis',
+    logRejectedWebhooks(deps.logger),
     readRawBody({ limitBytes: hrWebhookBodyLimitBytes }),
     verifyAlexisSignature({ secretFor: webhookSecretSource(deps), now: deps.now }),
     async function receiveAlexisEvent(ctx: Context) {
@@ -35,18 +36,22 @@ export function hrWebhookRouter(deps: HrWebhookDeps): Router {
         throw new HttpError(400, `invalid webhook body: ${parsed.problems.join('; ')}`, 'invalidBody', parsed.problems);
       }
       const event = parsed.event;
+      ctx.state.alexisIds = { companyId: event.companyId, eventId: event.id };
       const result = await acceptAlexisEvent(deps, event);
       switch (result.outcome) {
         case 'duplicate':
+          // A replay (or HR retrying): answered 200 so HR stops, but the operator should see it.
+          logHrWebhookRejection(ctx, deps.logger, 'duplicate', 200, { redriven: result.redriven });
           ctx.status = 200;
           ctx.body = { status: 'duplicate', eventId: event.id };
           return;
         case 'stale':
+          logHrWebhookRejection(ctx, deps.logger, 'staleVersion', 200, { redriven: result.redriven });
           ctx.status = 200;
           ctx.body = { status: 'stale', eventId: event.id, storedVersion: result.storedVersion };
           return;
         case 'unknownCompany':
-          throw new HttpError(404, `unknown company ${event.companyId}`);
+          throw new HttpError(404, `unknown company ${event.companyId}`, 'unknownCompany');
         case 'accepted':
           ctx.status = 202;
           ctx.body = {

@@ -94,6 +94,35 @@ describeEachDatabase('the admin access-token API', (getDb) => {
     expect((await admin('GET', '?company=a&company=b')).status).toBe(400);
   });
 
+  it.each([
+    ['name', 'NUL', { name: 'Entra\u0000provisioning' }],
+    ['name', 'an unpaired surrogate', { name: 'Entra \uD83D' }],
+    ['description', 'NUL', { name: 'Entra', description: 'Contoso\u0000tenant' }],
+    ['description', 'an unpaired surrogate', { name: 'Entra', description: '\uDE00Contoso' }],
+    ['companyId', 'NUL', { name: 'Entra', companyId: 'default\u0000' }],
+    ['company (query)', 'NUL', null],
+    ['id (path)', 'NUL', 'delete'],
+  ])('refuses %s with %s: 4xx naming it, nothing written, nothing logged above debug', async (field, _kind, body) => {
+    const before = ((await (await admin('GET', '')).json()) as { accessTokens: unknown[] }).accessTokens.length;
+    logLines.length = 0;
+    const res =
+      body === null
+        ? await admin('GET', '?company=default%00')
+        : body === 'delete'
+          ? await admin('DELETE', '/00000000-0000-0000-0000-00000000000%00')
+          : await admin('POST', '', body);
+    if (body === 'delete') {
+      expect(res.status).toBe(404);
+    } else {
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toContain(field.split(' ')[0]);
+    }
+    const after = ((await (await admin('GET', '')).json()) as { accessTokens: unknown[] }).accessTokens.length;
+    expect(after).toBe(before);
+    const loud = logLines.filter((l) => (JSON.parse(l) as { level: number }).level > 20);
+    expect(loud).toEqual([]);
+  });
+
   it('keeps one company per token: a token of the default company lists only its own tokens', async () => {
     const res = await admin('GET', '?company=default');
     const body = (await res.json()) as { companyId: string; accessTokens: unknown[] };
