@@ -50,6 +50,7 @@ export default tseslint.config(
     // and `joiner start` loads it on demand (cli/runtime.ts). Workflows may not import it at all (list above).
     files: [
       'domain/**/*.ts',
+      'observability/**/*.ts',
       'store/**/*.ts',
       'activities/**/*.ts',
       'entra/**/*.ts',
@@ -66,6 +67,28 @@ export default tseslint.config(
               name: '@joiner/entra-sandbox',
               allowTypeImports: true,
               message: 'a dev dependency: import its types only; joiner start loads it on demand',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The lowest layer beside domain/: everything above may record metrics, so it may import nothing of theirs.
+    files: ['observability/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@joiner/entra-sandbox', message: 'observability imports only domain/ and libraries' }],
+          patterns: [
+            {
+              group: ['**/store', '**/store/**', '**/entra', '**/entra/**', '**/activities', '**/activities/**'],
+              message: 'observability imports only domain/ and libraries',
+            },
+            {
+              group: ['**/workflows/**', '**/orchestration/**', '**/api/**', '**/worker/**', '**/cli/**'],
+              message: 'observability imports only domain/ and libraries',
             },
           ],
         },

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EntraError, EntraErrorType } from '../entra/directory';
+import { recordThrottleWait, ThrottleSource } from '../observability/metrics';
 
 /** Graph's write budget per app and tenant (notes/entra-graph.md): 3,000 writes per 150 s. */
 export const graphWriteBudget = { writes: 3000, windowMs: 150_000 } as const;
@@ -55,7 +56,10 @@ export class GraphWritePacer {
       });
     }
     log.push(slot);
-    if (waitMs > 0) await sleep(waitMs, undefined, { signal });
+    if (waitMs > 0) {
+      recordThrottleWait(ThrottleSource.Pacer, waitMs / 1000);
+      await sleep(waitMs, undefined, { signal });
+    }
   }
 
   /** Records a 429 from Graph: no write to this tenant starts before Retry-After has passed. */

@@ -14,7 +14,8 @@ export type { WorkflowClientLike } from '../orchestration/temporal';
  * list to {@link createApp} in a test). Each router owns its body parsing and limits.
  */
 export const defaultRouters: Readonly<Record<string, RouterFactory>> = {
-  health: () => healthRouter(),
+  /** `/healthz`, `/readyz`, `/metrics`. */
+  health: (deps) => healthRouter(deps),
   /** Entra → HR provisioning: the SCIM 2.0 endpoint at `/scim/v2`. */
   scim: (deps) => scimRouter(deps),
   /** HR → Entra: AlexisHR webhooks at `POST /webhooks/alexis`. */

@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import type { Logger } from 'pino';
 import type { JoinerConfig } from '../domain/config';
+import type { ReadinessChecks } from '../observability/probes';
 import type { TemporalDeps } from '../orchestration/temporal';
 import type { Db } from '../store/db';
 
@@ -11,6 +12,8 @@ export interface AppDeps {
   temporal: TemporalDeps;
   config: JoinerConfig;
   logger: Logger;
+  /** What `/readyz` checks beyond the database (e.g. `temporal`, and `entra` where the worker runs in-process). */
+  readiness?: ReadinessChecks;
 }
 
 /** Builds one router (or a set of routes) of the app from its dependencies. */

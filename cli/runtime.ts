@@ -24,6 +24,11 @@ import { databaseOptionsFromConfig, openDatabase } from '../store/db';
 import { createLifecycleWorker } from '../worker/lifecycle-worker';
 import { AntiEntropyGuard } from '../orchestration/anti-entropy';
 import { ensureSearchAttributes } from '../orchestration/search-attributes';
+import { checkTemporal } from '../orchestration/temporal';
+import { observeStore, startProcessMetrics } from '../observability/metrics';
+import type { ReadinessChecks } from '../observability/probes';
+import { startProbeServer } from '../observability/probes';
+import { pingDatabase, readOperationalStats } from '../store/operational-stats';
 
 /** Something to stop at shutdown, last started first stopped. */
 type Closer = () => Promise<void>;
@@ -53,7 +58,9 @@ export async function runAllInOne(config: JoinerConfig, logger = processLogger(c
     await ensureSearchAttributes({ connection: client.connection, namespace: config.TEMPORAL_NAMESPACE }, logger);
     // The API first: it needs only the database and a Temporal client, so after a crash webhooks are accepted again
     // within a second or two, while the worker still bundles its workflows.
-    const api = await startApi(config, database, client, logger, closers);
+    const api = await startApi(config, database, client, logger, closers, {
+      entra: () => entra.checkReachable(),
+    });
     // The in-memory sandbox has no schedules; it is rebuilt by a full resync below instead.
     await startWorker(config, database, entra, client, native, logger, closers, {
       antiEntropy: !temporalTarget.ephemeral,
@@ -108,8 +115,18 @@ export async function runWorker(config: JoinerConfig, logger = processLogger(con
     const { client, native } = await connectTemporal(config, address, closers);
     await ensureSearchAttributes({ connection: client.connection, namespace: config.TEMPORAL_NAMESPACE }, logger);
     await startWorker(config, database, entra, client, native, logger, closers, { antiEntropy: true });
-    logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'joiner worker is running');
-    return { stop: () => closeAll(closers) };
+    // The worker has no API: its probes and metrics get a small listener of their own.
+    const probes = await startProbeServer({
+      port: config.METRICS_PORT,
+      readiness: {
+        database: () => pingDatabase(database.db),
+        temporal: () => checkTemporal(client, config.TEMPORAL_NAMESPACE),
+        entra: () => entra.checkReachable(),
+      },
+    });
+    closers.push(() => probes.close());
+    logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, metricsPort: probes.port }, 'joiner worker is running');
+    return { url: `http://localhost:${probes.port}`, stop: () => closeAll(closers) };
   } catch (err) {
     await closeAll(closers);
     throw err;
@@ -117,6 +134,7 @@ export async function runWorker(config: JoinerConfig, logger = processLogger(con
 }
 
 function processLogger(config: JoinerConfig): Logger {
+  startProcessMetrics();
   return createLogger({ level: config.LOG_LEVEL, name: 'joiner' });
 }
 
@@ -136,6 +154,8 @@ async function closeAll(closers: Closer[]): Promise<void> {
 async function openStore(config: JoinerConfig, logger: Logger, closers: Closer[]): Promise<Database> {
   const database = await openDatabase(databaseOptionsFromConfig(config));
   closers.push(() => database.close());
+  const unobserve = observeStore(() => readOperationalStats(database.db));
+  closers.push(() => Promise.resolve(unobserve()));
   await ensureDefaultCompany(database.db);
   logger.info({ kind: database.kind }, 'database open');
   return database;
@@ -191,7 +211,7 @@ async function resolveEntra(
   logger: Logger,
   closers: Closer[],
   sandboxPackage?: typeof EntraSandboxPackage,
-): Promise<EntraDirectory> {
+): Promise<GraphDirectory> {
   let directory: GraphDirectory;
   let tenantToConnect = config.ENTRA_TENANT_ID;
   if (config.ENTRA_CLIENT_ID !== undefined && config.ENTRA_CLIENT_SECRET !== undefined) {
@@ -297,9 +317,16 @@ async function startApi(
   client: Client,
   logger: Logger,
   closers: Closer[],
+  readiness: ReadinessChecks = {},
 ): Promise<{ port: number }> {
   const temporal = { client: client.workflow, taskQueue: config.TEMPORAL_TASK_QUEUE };
-  const deps = { db: database.db, temporal, config, logger };
+  const deps = {
+    db: database.db,
+    temporal,
+    config,
+    logger,
+    readiness: { temporal: () => checkTemporal(client, config.TEMPORAL_NAMESPACE), ...readiness },
+  };
   const relay = new HrOutboxRelay(deps);
   const app = createApp(deps, {
     ...defaultRouters,

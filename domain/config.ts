@@ -28,6 +28,8 @@ const optionalUrl = z
 export const JoinerEnv = z
   .object({
     PORT: z.coerce.number({ error: 'must be a number' }).int().min(0).max(65535).default(3000),
+    /** Where `joiner worker` serves `/healthz`, `/readyz` and `/metrics` (the API serves them on PORT); 0: any free port. */
+    METRICS_PORT: z.coerce.number({ error: 'must be a number' }).int().min(0).max(65535).default(9464),
     PUBLIC_URL: optionalUrl,
     DATABASE_URL: optionalString.pipe(
       z

@@ -15,6 +15,7 @@ import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-grap
 import { Agent, fetch } from 'undici';
 import { EntraError, EntraErrorType } from './directory';
 import { parseRetryAfterMs } from './graph-errors';
+import { recordThrottleWait, ThrottleSource } from '../observability/metrics';
 
 /** Authority hosts of Microsoft's clouds: only these may use instance discovery (it calls a Microsoft host). */
 const microsoftAuthorityHosts = new Set([
@@ -202,6 +203,31 @@ export class GraphClients {
     }
   }
 
+  /**
+   * Checks that the identity platform and Graph answer over HTTPS (with the trusted certificates), without a token:
+   * the identity platform's shared OpenID configuration must be a 200; any HTTP answer from Graph's root counts.
+   * For `/readyz` of the worker: a failure names the host and the network reason.
+   * @throws Error naming the unreachable host
+   */
+  async checkReachable(timeoutMs = 2_500): Promise<void> {
+    const probes = [
+      { url: `${this.authorityHost}/organizations/v2.0/.well-known/openid-configuration`, needOk: true },
+      { url: `${this.graphBaseUrl}/`, needOk: false },
+    ];
+    await Promise.all(
+      probes.map(async ({ url, needOk }) => {
+        let response;
+        try {
+          response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), dispatcher: this.dispatcher });
+          await response.body?.cancel();
+        } catch (error) {
+          throw new Error(`${new URL(url).host} could not be reached (${networkReason(error)})`);
+        }
+        if (needOk && !response.ok) throw new Error(`${new URL(url).host} answered ${response.status}`);
+      }),
+    );
+  }
+
   /** Closes the connection pool. The instance must not be used afterwards. */
   async close(): Promise<void> {
     this.tenants.clear();
@@ -251,7 +277,10 @@ export class GraphClients {
 function retryOptions(policy: InProcessRetry): RetryHandlerOptions {
   return new RetryHandlerOptions(0, policy.maxRetries, (_delay, _attempt, _request, _options, response) => {
     const retryAfterMs = parseRetryAfterMs(response.headers.get('Retry-After'));
-    return retryAfterMs !== undefined && retryAfterMs <= policy.maxRetryAfterMs;
+    const retry = retryAfterMs !== undefined && retryAfterMs <= policy.maxRetryAfterMs;
+    // Waits Graph asks for and the SDK sleeps through here never reach the caller: count them where they happen.
+    if (retry) recordThrottleWait(ThrottleSource.Graph, retryAfterMs / 1000);
+    return retry;
   });
 }
 

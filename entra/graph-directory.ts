@@ -10,6 +10,7 @@ import type { GraphConnectionOptions } from './graph-clients';
 import { conflictProperty, GraphPermission, mapGraphError } from './graph-errors';
 import type { GraphCallContext } from './graph-errors';
 import { generateInitialPassword } from './password';
+import { recordGraphCall, recordThrottleWait, ThrottleSource } from '../observability/metrics';
 
 /** The logger calls the client makes (pino's `Logger` fits). Entries never hold secrets, tokens or passwords. */
 export type EntraLogger = Pick<Logger, 'debug' | 'warn'>;
@@ -78,7 +79,11 @@ export class GraphDirectory implements EntraDirectory {
    * @throws EntraError PermissionDenied (Organization.Read.All), NotConnected, Throttled, Transient
    */
   async listVerifiedDomains(tenant: TenantRef): Promise<VerifiedDomain[]> {
-    const context = { operation: 'list verified domains', permission: GraphPermission.OrganizationReadAll };
+    const context = {
+      name: 'listVerifiedDomains',
+      operation: 'list verified domains',
+      permission: GraphPermission.OrganizationReadAll,
+    };
     return this.call(tenant, context, async (client) => {
       const page = (await this.request(client, '/organization').select(['id', 'verifiedDomains']).get()) as GraphPage<{
         verifiedDomains?: { name: string; isDefault?: boolean; isInitial?: boolean }[];
@@ -100,6 +105,7 @@ export class GraphDirectory implements EntraDirectory {
    */
   async checkConnection(tenant: TenantRef): Promise<void> {
     const context: GraphCallContext = {
+      name: 'checkConnection',
       operation: 'check the connection',
       permission: GraphPermission.OrganizationReadAll,
     };
@@ -125,7 +131,7 @@ export class GraphDirectory implements EntraDirectory {
    * @throws EntraError PermissionDenied (User.Read.All), NotConnected, Throttled, Transient, InvalidValue
    */
   async getUser(tenant: TenantRef, idOrUpn: string): Promise<EntraUser | null> {
-    const context = { operation: `get user ${idOrUpn}`, permission: GraphPermission.UserReadAll };
+    const context = { name: 'getUser', operation: `get user ${idOrUpn}`, permission: GraphPermission.UserReadAll };
     return this.call(tenant, context, async (client) => {
       try {
         const raw = (await this.request(client, `/users/${encodeURIComponent(idOrUpn)}`)
@@ -144,7 +150,11 @@ export class GraphDirectory implements EntraDirectory {
    * @throws EntraError PermissionDenied (User.Read.All), NotConnected, Throttled, Transient
    */
   async findUserByMail(tenant: TenantRef, mail: string): Promise<EntraUser | null> {
-    const context = { operation: `find user by mail ${mail}`, permission: GraphPermission.UserReadAll };
+    const context = {
+      name: 'findUserByMail',
+      operation: `find user by mail ${mail}`,
+      permission: GraphPermission.UserReadAll,
+    };
     return this.call(tenant, context, async (client) => {
       const page = (await this.request(client, '/users')
         .filter(encodeURIComponent(`mail eq ${odataString(mail)}`))
@@ -169,6 +179,7 @@ export class GraphDirectory implements EntraDirectory {
       Object.entries(user).filter(([, value]) => value !== undefined && value !== null),
     ) as Partial<NewEntraUser>;
     const context: GraphCallContext = {
+      name: 'createUser',
       operation: `create user ${user.userPrincipalName}`,
       properties: fields,
       permission: GraphPermission.UserReadWriteAll,
@@ -212,7 +223,7 @@ export class GraphDirectory implements EntraDirectory {
    * NotConnected, Throttled, Transient
    */
   async updateUser(tenant: TenantRef, id: string, patch: GraphUserProperties): Promise<void> {
-    await this.patchUser(tenant, id, definedFields(patch), `update user ${id}`);
+    await this.patchUser(tenant, id, definedFields(patch), 'updateUser', `update user ${id}`);
   }
 
   /**
@@ -222,6 +233,7 @@ export class GraphDirectory implements EntraDirectory {
    */
   async setManager(tenant: TenantRef, id: string, managerId: string): Promise<void> {
     const context = {
+      name: 'setManager',
       operation: `set manager of user ${id} to ${managerId}`,
       permission: GraphPermission.UserReadWriteAll,
     };
@@ -237,7 +249,11 @@ export class GraphDirectory implements EntraDirectory {
    * @throws EntraError PermissionDenied (User.ReadWrite.All), NotConnected, Throttled, Transient
    */
   async removeManager(tenant: TenantRef, id: string): Promise<void> {
-    const context = { operation: `remove manager of user ${id}`, permission: GraphPermission.UserReadWriteAll };
+    const context = {
+      name: 'removeManager',
+      operation: `remove manager of user ${id}`,
+      permission: GraphPermission.UserReadWriteAll,
+    };
     await this.call(tenant, context, async (client) => {
       try {
         await this.request(client, `/users/${encodeURIComponent(id)}/manager/$ref`).delete();
@@ -254,7 +270,11 @@ export class GraphDirectory implements EntraDirectory {
    * Throttled, Transient
    */
   async getManagerId(tenant: TenantRef, id: string): Promise<string | null> {
-    const context = { operation: `get manager of user ${id}`, permission: GraphPermission.UserReadAll };
+    const context = {
+      name: 'getManager',
+      operation: `get manager of user ${id}`,
+      permission: GraphPermission.UserReadAll,
+    };
     const managerId = await this.call(tenant, context, async (client) => {
       try {
         const manager = (await this.request(client, `/users/${encodeURIComponent(id)}/manager`)
@@ -290,6 +310,7 @@ export class GraphDirectory implements EntraDirectory {
       tenant,
       id,
       { employeeLeaveDateTime: leaveDateTime },
+      'setEmployeeLeaveDateTime',
       `set employeeLeaveDateTime of user ${id}`,
     );
   }
@@ -299,7 +320,13 @@ export class GraphDirectory implements EntraDirectory {
    * @throws EntraError PermissionDenied (User.EnableDisableAccount.All), NotFound, NotConnected, Throttled, Transient
    */
   async setAccountEnabled(tenant: TenantRef, id: string, enabled: boolean): Promise<void> {
-    await this.patchUser(tenant, id, { accountEnabled: enabled }, `${enabled ? 'enable' : 'disable'} user ${id}`);
+    await this.patchUser(
+      tenant,
+      id,
+      { accountEnabled: enabled },
+      'setAccountEnabled',
+      `${enabled ? 'enable' : 'disable'} user ${id}`,
+    );
   }
 
   /**
@@ -308,6 +335,7 @@ export class GraphDirectory implements EntraDirectory {
    */
   async revokeSignInSessions(tenant: TenantRef, id: string): Promise<void> {
     const context = {
+      name: 'revokeSignInSessions',
       operation: `revoke sign-in sessions of user ${id}`,
       permission: GraphPermission.RevokeSessionsAll,
     };
@@ -321,7 +349,11 @@ export class GraphDirectory implements EntraDirectory {
    * @throws EntraError PermissionDenied (User.ReadWrite.All), NotConnected, Throttled, Transient
    */
   async deleteUser(tenant: TenantRef, id: string): Promise<void> {
-    const context = { operation: `delete user ${id}`, permission: GraphPermission.UserReadWriteAll };
+    const context = {
+      name: 'deleteUser',
+      operation: `delete user ${id}`,
+      permission: GraphPermission.UserReadWriteAll,
+    };
     await this.call(tenant, context, async (client) => {
       try {
         await this.request(client, `/users/${encodeURIComponent(id)}`).delete();
@@ -340,6 +372,11 @@ export class GraphDirectory implements EntraDirectory {
     this.clients.forget(tenant.tenantId);
   }
 
+  /** Checks that the identity platform and Graph answer (no token, no tenant): see {@link GraphClients.checkReachable}. */
+  checkReachable(): Promise<void> {
+    return this.clients.checkReachable();
+  }
+
   /** Closes network resources (the connection pool). The directory must not be used afterwards. */
   async close(): Promise<void> {
     await this.clients.close();
@@ -349,10 +386,11 @@ export class GraphDirectory implements EntraDirectory {
     tenant: TenantRef,
     id: string,
     properties: Record<string, unknown>,
+    name: string,
     operation: string,
   ): Promise<void> {
     if (Object.keys(properties).length === 0) return;
-    const context = { operation, properties, permission: GraphPermission.UserReadWriteAll };
+    const context = { name, operation, properties, permission: GraphPermission.UserReadWriteAll };
     await this.call(tenant, context, async (client) => {
       await this.request(client, `/users/${encodeURIComponent(id)}`).patch(properties);
     });
@@ -365,12 +403,19 @@ export class GraphDirectory implements EntraDirectory {
   /** Runs one Graph call for the tenant and maps whatever it throws to an {@link EntraError}. */
   private async call<T>(tenant: TenantRef, context: GraphCallContext, run: (client: Client) => Promise<T>): Promise<T> {
     const started = Date.now();
+    const name = context.name ?? 'other';
     try {
       const result = await run(this.clients.forTenant(tenant.tenantId).client);
-      this.logger?.debug({ tenantId: tenant.tenantId, ms: Date.now() - started }, context.operation);
+      recordGraphCall(name, 'ok', (Date.now() - started) / 1000);
+      this.logger?.debug({ tenantId: tenant.tenantId, operation: name, ms: Date.now() - started }, 'Graph call');
       return result;
     } catch (error) {
-      throw await this.mapError(tenant, error, context);
+      const mapped = await this.mapError(tenant, error, context);
+      recordGraphCall(name, mapped.type, (Date.now() - started) / 1000);
+      if (mapped.type === EntraErrorType.Throttled) {
+        recordThrottleWait(ThrottleSource.Graph, (mapped.details.retryAfterMs ?? 0) / 1000);
+      }
+      throw mapped;
     }
   }
 

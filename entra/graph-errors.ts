@@ -18,6 +18,8 @@ export type GraphPermission = (typeof GraphPermission)[keyof typeof GraphPermiss
 
 /** What a Graph call was doing, so that a mapped error can say what failed and which permission is missing. */
 export interface GraphCallContext {
+  /** A stable name of the call for metrics and logs, e.g. `createUser` (never ids or addresses). */
+  name?: string;
   /** Short description for messages, e.g. `update user 3f2…`. */
   operation: string;
   /** The properties the call writes: they name a refused value and the permission a 403 points at. */

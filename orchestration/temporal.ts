@@ -1,4 +1,4 @@
-import type { WorkflowClient } from '@temporalio/client';
+import type { Client, WorkflowClient } from '@temporalio/client';
 
 /** The part of the Temporal client Joiner starts and signals workflows with. Tests pass a real client. */
 export type WorkflowClientLike = Pick<WorkflowClient, 'signalWithStart' | 'start' | 'getHandle' | 'withDeadline'>;
@@ -7,4 +7,14 @@ export type WorkflowClientLike = Pick<WorkflowClient, 'signalWithStart' | 'start
 export interface TemporalDeps<Client = WorkflowClientLike> {
   client: Client;
   taskQueue: string;
+}
+
+/**
+ * Resolves when the Temporal frontend answers for the namespace (readiness, `joiner status`); rejects with the gRPC
+ * error otherwise. The call carries a deadline: the client would otherwise retry an unreachable server for long.
+ */
+export async function checkTemporal(client: Pick<Client, 'connection'>, namespace: string, timeoutMs = 2_500) {
+  await client.connection.withDeadline(Date.now() + timeoutMs, () =>
+    client.connection.workflowService.describeNamespace({ namespace }),
+  );
 }

@@ -3,10 +3,11 @@
  * accept (persist, then signal Temporal: {@link acceptAlexisEvent}) → respond.
  */
 import Router from '@koa/router';
-import type { Context } from 'koa';
+import type { Context, Next } from 'koa';
+import { HrWebhookOutcome, hrWebhooksTotal } from '../../observability/metrics';
 import { parseHrWebhookEvent } from '../../domain/hr-employee';
 import type { Db } from '../../store/db';
-import { HttpError } from '../errors';
+import { describeError, HttpError } from '../errors';
 import type { AcceptAlexisEventDeps } from './accept-event';
 import { acceptAlexisEvent } from './accept-event';
 import { logHrWebhookRejection, logRejectedWebhooks, readRawBody, verifyAlexisSignature } from './middleware';
@@ -22,11 +23,33 @@ export interface HrWebhookDeps extends AcceptAlexisEventDeps {
   now?: () => number;
 }
 
+declare module 'koa' {
+  interface DefaultState {
+    /** What the webhook route made of the event, for {@link countHrWebhooks}. */
+    hrWebhookOutcome?: HrWebhookOutcome;
+  }
+}
+
+/** Counts each webhook request once by outcome; refusals before the event is read count as `rejected`. */
+async function countHrWebhooks(ctx: Context, next: Next): Promise<void> {
+  try {
+    await next();
+    hrWebhooksTotal.inc({ outcome: ctx.state.hrWebhookOutcome ?? HrWebhookOutcome.Rejected });
+  } catch (err) {
+    const failed = describeError(err).status >= 500;
+    hrWebhooksTotal.inc({
+      outcome: failed ? HrWebhookOutcome.Failed : (ctx.state.hrWebhookOutcome ?? HrWebhookOutcome.Rejected),
+    });
+    throw err;
+  }
+}
+
 /** The router of `POST /webhooks/alexis`. */
 export function hrWebhookRouter(deps: HrWebhookDeps): Router {
   const router = new Router();
   router.post(
     '/webhooks/alexis',
+    countHrWebhooks,
     logRejectedWebhooks(deps.logger),
     readRawBody({ limitBytes: hrWebhookBodyLimitBytes }),
     verifyAlexisSignature({ secretFor: webhookSecretSource(deps), now: deps.now }),
@@ -40,19 +63,23 @@ export function hrWebhookRouter(deps: HrWebhookDeps): Router {
       const result = await acceptAlexisEvent(deps, event);
       switch (result.outcome) {
         case 'duplicate':
+          ctx.state.hrWebhookOutcome = HrWebhookOutcome.Duplicate;
           // A replay (or HR retrying): answered 200 so HR stops, but the operator should see it.
           logHrWebhookRejection(ctx, deps.logger, 'duplicate', 200, { redriven: result.redriven });
           ctx.status = 200;
           ctx.body = { status: 'duplicate', eventId: event.id };
           return;
         case 'stale':
+          ctx.state.hrWebhookOutcome = HrWebhookOutcome.Stale;
           logHrWebhookRejection(ctx, deps.logger, 'staleVersion', 200, { redriven: result.redriven });
           ctx.status = 200;
           ctx.body = { status: 'stale', eventId: event.id, storedVersion: result.storedVersion };
           return;
         case 'unknownCompany':
+          ctx.state.hrWebhookOutcome = HrWebhookOutcome.UnknownCompany;
           throw new HttpError(404, `unknown company ${event.companyId}`, 'unknownCompany');
         case 'accepted':
+          ctx.state.hrWebhookOutcome = HrWebhookOutcome.Accepted;
           ctx.status = 202;
           ctx.body = {
             status: 'accepted',

@@ -1,5 +1,7 @@
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
+import { scimRequestDurationSeconds, scimRequestsTotal } from '../../observability/metrics';
+import { describeError } from '../errors';
 import { ScimError } from '../../domain/scim/errors';
 import { resourceTypes, schemaDocuments, scimMaxBodyBytes, serviceProviderConfig } from '../../domain/scim/discovery';
 import { listResponse } from '../../domain/scim/paging';
@@ -19,6 +21,42 @@ function scimErrors() {
   return async function scimErrors(ctx: Context, next: Next): Promise<void> {
     ctx.state.renderError = renderScimError;
     await next();
+  };
+}
+
+/** Resources whose paths are counted by name; anything else under /scim/v2 is `other` (bounded label values). */
+const scimResources = new Set(['Users', 'Groups', 'ServiceProviderConfig', 'ResourceTypes', 'Schemas', 'Bulk', 'Me']);
+
+/**
+ * The route template of a SCIM path for metrics: `/Users/:id`, `/Users/.search`, `/Groups`, … Ids are replaced so that
+ * label values stay few and carry no personal data.
+ */
+export function scimRouteLabel(path: string): string {
+  const [resource, id, ...rest] = path.slice(scimBasePath.length).split('/').filter(Boolean);
+  if (resource === undefined) return '/';
+  if (resource === '.search') return '/.search';
+  if (!scimResources.has(resource) || rest.length > 0) return 'other';
+  if (id === undefined) return `/${resource}`;
+  return id === '.search' ? `/${resource}/.search` : `/${resource}/:id`;
+}
+
+/** Counts every SCIM request by method, route and status, errors included (the error middleware sits above). */
+function scimMetrics() {
+  return async function scimMetrics(ctx: Context, next: Next): Promise<void> {
+    const route = scimRouteLabel(ctx.path);
+    const method = ctx.method;
+    const stop = scimRequestDurationSeconds.startTimer({ method, route });
+    let status = 500;
+    try {
+      await next();
+      status = ctx.status;
+    } catch (err) {
+      status = describeError(err).status;
+      throw err;
+    } finally {
+      stop();
+      scimRequestsTotal.inc({ method, route, status: String(status) });
+    }
   };
 }
 
@@ -63,6 +101,7 @@ export function scimRouter(deps: AppDeps, options: ScimRouterOptions = {}): Rout
     baseUrl: `${deps.config.PUBLIC_URL}${scimBasePath}`,
   };
   const router = new Router({ prefix: scimBasePath });
+  router.use(scimMetrics());
   router.use(scimErrors());
   router.use(requireScimToken(db));
   router.use(jsonBody({ limit: scimMaxBodyBytes, maxDepth: 8, maxNodes: 50_000 }));

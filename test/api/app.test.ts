@@ -48,8 +48,8 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 describe('the Koa app', () => {
-  it('answers GET /health with 200', async () => {
-    const res = await fetch(`${app.url}/health`);
+  it('answers GET /healthz with 200', async () => {
+    const res = await fetch(`${app.url}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok' });
   });

@@ -90,7 +90,7 @@ describe('joiner start', () => {
       expect(connected.tenantId).toBe(standIn.tenantId);
       const running = await joiner.logged('joiner is running (API and worker)');
       const api = `http://localhost:${String(running.port)}`;
-      expect((await fetch(`${api}/health`)).status).toBe(200);
+      expect((await fetch(`${api}/healthz`)).status).toBe(200);
 
       // The README's hand-made onboarding reaches the stand-in's directory.
       const body = JSON.stringify({
