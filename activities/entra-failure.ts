@@ -1,19 +1,12 @@
 import { ApplicationFailure, activityInfo } from '@temporalio/activity';
-import { EntraError, EntraErrorType } from '../entra/directory';
+import { EntraError } from '../entra/directory';
+import { EntraErrorType } from '../domain/entra-errors';
 
 /**
  * A 404 on an object Joiner just created is replication lag (notes/entra-graph.md): retry it for about two minutes
  * of backoff, then report it as final so the workflow can record that the user is gone.
  */
 export const notFoundRetryAttempts = 8;
-
-/** The Entra failure types a workflow must not retry hot: it records them and waits for a change instead. */
-export const nonRetryableEntraErrorTypes: readonly string[] = [
-  EntraErrorType.InvalidValue,
-  EntraErrorType.PermissionDenied,
-  EntraErrorType.NotConnected,
-  EntraErrorType.Conflict,
-];
 
 /** Details attached to a non-retryable failure so the workflow can name the property or permission. */
 export interface EntraFailureDetails {

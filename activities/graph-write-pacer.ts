@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EntraError, EntraErrorType } from '../entra/directory';
+import { EntraErrorType } from '../domain/entra-errors';
+import { EntraError } from '../entra/directory';
 import { recordThrottleWait, ThrottleSource } from '../observability/metrics';
 
 /** Graph's write budget per app and tenant (notes/entra-graph.md): 3,000 writes per 150 s. */

@@ -11,7 +11,7 @@ import {
   setEmployeePushedEntraState,
 } from '../store/employees';
 import { getEmployeeWithLatestEvent } from '../store/hr-events';
-import type { ManagerResolution, StoreActivities, StoredEmployee } from './types';
+import type { ManagerResolution, StoreActivities, StoredEmployee } from '../domain/activity-contracts';
 
 /** Longest `reportsTo` chain followed when looking for a cycle; deeper organisations are not refused. */
 const maxReportingDepth = 64;

@@ -91,7 +91,7 @@ export function mapHrToGraph(employee: HrEmployee, policies: Pick<CompanyPolicie
   };
 }
 
-/** The body of a create (`POST /users`), structurally an `entra/directory.ts` `NewEntraUser`. */
+/** The body of a create (`POST /users`). The password is generated inside the Entra client, never passed. */
 export type NewGraphUser = GraphUserProperties & {
   userPrincipalName: string;
   displayName: string;

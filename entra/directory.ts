@@ -3,14 +3,9 @@
  * `@microsoft/microsoft-graph-client` and `@azure/identity` (see `graph-directory.ts`); activities take any
  * implementation by injection.
  */
+import type { EntraErrorType } from '../domain/entra-errors';
+import type { NewGraphUser } from '../domain/graph-mapping';
 import type { GraphUserProperties } from '../domain/graph-user';
-
-/** What creating a user needs beyond the mapped fields; the password is generated inside the client, never passed. */
-export interface NewEntraUser extends GraphUserProperties {
-  userPrincipalName: string;
-  displayName: string;
-  mailNickname: string;
-}
 
 /** A user as read from Graph (the subset Joiner uses). */
 export interface EntraUser extends GraphUserProperties {
@@ -45,7 +40,7 @@ export interface EntraDirectory {
   getUser(tenant: TenantRef, idOrUpn: string): Promise<EntraUser | null>;
   findUserByMail(tenant: TenantRef, mail: string): Promise<EntraUser | null>;
   /** Idempotent: an existing user with the same userPrincipalName is returned with `linked: true`. */
-  createUser(tenant: TenantRef, user: NewEntraUser): Promise<CreateUserResult>;
+  createUser(tenant: TenantRef, user: NewGraphUser): Promise<CreateUserResult>;
   /** Minimal PATCH; an empty patch makes no call. */
   updateUser(tenant: TenantRef, id: string, patch: GraphUserProperties): Promise<void>;
   setManager(tenant: TenantRef, id: string, managerId: string): Promise<void>;
@@ -59,25 +54,7 @@ export interface EntraDirectory {
   deleteUser(tenant: TenantRef, id: string): Promise<void>;
 }
 
-/** The failure kinds workflows act on. Also used as Temporal `ApplicationFailure` types. */
-export const EntraErrorType = {
-  /** 429 (or 503 with Retry-After): wait `retryAfterMs` and try again. */
-  Throttled: 'EntraThrottled',
-  /** 5xx, network failure, timeout: retry with backoff. */
-  Transient: 'EntraTransient',
-  /** 404: the object does not exist, or not yet (replication lag right after a create). */
-  NotFound: 'EntraNotFound',
-  /** An object with the same unique value exists (e.g. userPrincipalName, proxyAddresses). */
-  Conflict: 'EntraConflict',
-  /** 400: a value Graph refuses; `property` names it when Graph says. Not retried until the input changes. */
-  InvalidValue: 'EntraInvalidValue',
-  /** 403: the app lacks a permission; `permission` names it when known. Not retried until reconnect. */
-  PermissionDenied: 'EntraPermissionDenied',
-  /** No usable credentials for the tenant: not connected, consent revoked (AADSTS7000229), invalid_client. */
-  NotConnected: 'EntraNotConnected',
-} as const;
-export type EntraErrorType = (typeof EntraErrorType)[keyof typeof EntraErrorType];
-
+/** A failed Entra call, typed by the kind of failure the lifecycle acts on. */
 export class EntraError extends Error {
   override readonly name = 'EntraError';
   constructor(

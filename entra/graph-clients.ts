@@ -13,7 +13,8 @@ import {
 } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
 import { Agent, fetch } from 'undici';
-import { EntraError, EntraErrorType } from './directory';
+import { EntraError } from './directory';
+import { EntraErrorType } from '../domain/entra-errors';
 import { parseRetryAfterMs } from './graph-errors';
 import { recordThrottleWait, ThrottleSource } from '../observability/metrics';
 

@@ -3,8 +3,10 @@ import type { Client, GraphRequest } from '@microsoft/microsoft-graph-client';
 import type { Logger } from 'pino';
 import type { GraphUserProperties } from '../domain/graph-user';
 import { MANAGED_GRAPH_PROPERTIES } from '../domain/graph-user';
-import { EntraError, EntraErrorType } from './directory';
-import type { CreateUserResult, EntraDirectory, EntraUser, NewEntraUser, TenantRef, VerifiedDomain } from './directory';
+import { EntraError } from './directory';
+import { EntraErrorType } from '../domain/entra-errors';
+import type { CreateUserResult, EntraDirectory, EntraUser, TenantRef, VerifiedDomain } from './directory';
+import type { NewGraphUser } from '../domain/graph-mapping';
 import { GraphClients } from './graph-clients';
 import type { GraphConnectionOptions } from './graph-clients';
 import { conflictProperty, GraphPermission, mapGraphError } from './graph-errors';
@@ -174,10 +176,10 @@ export class GraphDirectory implements EntraDirectory {
    * existing user cannot be read yet: replication lag, retry), InvalidValue (names the property), PermissionDenied
    * (User.ReadWrite.All), NotConnected, Throttled, Transient
    */
-  async createUser(tenant: TenantRef, user: NewEntraUser): Promise<CreateUserResult> {
+  async createUser(tenant: TenantRef, user: NewGraphUser): Promise<CreateUserResult> {
     const fields = Object.fromEntries(
       Object.entries(user).filter(([, value]) => value !== undefined && value !== null),
-    ) as Partial<NewEntraUser>;
+    ) as Partial<NewGraphUser>;
     const context: GraphCallContext = {
       name: 'createUser',
       operation: `create user ${user.userPrincipalName}`,

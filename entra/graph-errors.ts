@@ -1,5 +1,6 @@
 import { GraphError } from '@microsoft/microsoft-graph-client';
-import { EntraError, EntraErrorType } from './directory';
+import { EntraError } from './directory';
+import { EntraErrorType } from '../domain/entra-errors';
 
 /** Wait used when Graph throttles without a usable Retry-After header. */
 export const DEFAULT_RETRY_AFTER_MS = 5_000;

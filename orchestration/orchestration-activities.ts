@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { OrchestrationActivities } from '../activities/types';
+import type { OrchestrationActivities } from '../domain/activity-contracts';
 import { listCompanies } from '../store/companies';
 import type { Db } from '../store/db';
 import {

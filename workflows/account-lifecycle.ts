@@ -1,5 +1,5 @@
 import { condition, continueAsNew, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
-import type { AccountActivities } from '../activities/account-activities';
+import type { AccountActivities } from '../domain/activity-contracts';
 import {
   AccountChange,
   accountChangedSignal,

@@ -3,19 +3,7 @@
  * Pure: imported by workflows.
  */
 import type { ActivityOptions } from '@temporalio/workflow';
-import type { EntraErrorType } from '../entra/directory';
-
-/**
- * Entra failures a retry cannot fix: the workflow records them (phase `blocked` or `waiting-for-connection`) and tries
- * again on the next change, on reconnect, or on a slow timer. Mirrors `nonRetryableEntraErrorTypes` of the
- * activities; listed here as well because a workflow may not import activity code.
- */
-export const nonRetryableEntraFailures = [
-  'EntraInvalidValue',
-  'EntraPermissionDenied',
-  'EntraNotConnected',
-  'EntraConflict',
-] as const satisfies readonly EntraErrorType[];
+import { nonRetryableEntraFailures } from '../domain/entra-errors';
 
 /**
  * Graph writes. Throttling waits for Retry-After (the activity sets `nextRetryDelay`); transient failures back off

@@ -7,7 +7,7 @@
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, executeChild, log, proxyActivities } from '@temporalio/workflow';
-import type { OrchestrationActivities } from '../activities/types';
+import type { OrchestrationActivities } from '../domain/activity-contracts';
 import { temporalSignalActivity } from './activity-options';
 import type { AntiEntropyInput, AntiEntropyResult } from './definitions';
 import { ResyncScope, resyncWorkflowId } from './definitions';

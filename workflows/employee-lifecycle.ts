@@ -20,7 +20,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { StoreActivities } from '../activities/types';
+import type { StoreActivities } from '../domain/activity-contracts';
 import { LifecyclePhase } from '../domain/lifecycle-phase';
 import { entraObjectLinkedSignal } from './account-definitions';
 import { storeActivity } from './activity-options';

@@ -4,10 +4,10 @@
  * desired state with what was last pushed, so running it twice writes nothing the second time.
  */
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
-import type { OrchestrationActivities, StoreActivities } from '../activities/types';
-import type { EntraActivities } from '../activities/entra-activities';
+import type { EntraActivities, OrchestrationActivities, StoreActivities } from '../domain/activity-contracts';
 import { deleteAtMs, leaveMomentMs, provisionAtMs, toGraphDateTime } from '../domain/company-time';
 import { CreationProblemCode, checkCreationEligibility } from '../domain/creation-eligibility';
+import { nonRetryableEntraFailures } from '../domain/entra-errors';
 import { applyGraphPatch, diffGraphUser, isEmptyPatch } from '../domain/graph-diff';
 import type { DesiredGraphUser } from '../domain/graph-mapping';
 import { mapHrToGraph, toNewGraphUser } from '../domain/graph-mapping';
@@ -15,13 +15,7 @@ import type { GraphUserProperties, PushedEntraState } from '../domain/graph-user
 import type { HrEmployee } from '../domain/hr-employee';
 import { LifecyclePhase } from '../domain/lifecycle-phase';
 import type { CompanyPolicies } from '../domain/policies';
-import {
-  graphReadActivity,
-  graphWriteActivity,
-  nonRetryableEntraFailures,
-  storeActivity,
-  temporalSignalActivity,
-} from './activity-options';
+import { graphReadActivity, graphWriteActivity, storeActivity, temporalSignalActivity } from './activity-options';
 import type { EmployeeLifecycleCarriedState, LifecycleError, ManagerState, PendingTimer } from './definitions';
 import { LifecycleTimerKind } from './definitions';
 

@@ -9,7 +9,7 @@
  * nothing more when Temporal is in line with the database.
  */
 import { ActivityFailure, continueAsNew, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { OrchestrationActivities, StoreActivities } from '../activities/types';
+import type { OrchestrationActivities, StoreActivities } from '../domain/activity-contracts';
 import { storeActivity, temporalSignalActivity } from './activity-options';
 import type { ResyncCompanyInput, ResyncProgress } from './definitions';
 import { ResyncScope, resyncProgressQuery } from './definitions';

@@ -1,4 +1,4 @@
-import type { NewEntraUser } from '../../entra/directory';
+import type { NewGraphUser } from '../../domain/graph-mapping';
 import type { GraphUserProperties } from '../../domain/graph-user';
 import { mapHrToGraph, toNewGraphUser } from '../../domain/graph-mapping';
 import { HrEmployee } from '../../domain/hr-employee';
@@ -197,7 +197,7 @@ describe('toNewGraphUser', () => {
     const desired = mapHrToGraph(HrEmployee.parse(adaInput), utc);
     const fields: GraphUserProperties = desired.properties;
     const body = toNewGraphUser(desired);
-    const created: NewEntraUser | null = body;
+    const created: NewGraphUser | null = body;
     expect(fields.displayName).toBe('Ada Lovelace');
     expect(created?.userPrincipalName).toBe('ada@contoso.com');
   });

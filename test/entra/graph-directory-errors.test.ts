@@ -1,6 +1,6 @@
 import type { EntraSandbox } from '@joiner/entra-sandbox';
 import { defaultAppPermissions, startEntraSandbox } from '@joiner/entra-sandbox';
-import { EntraErrorType } from '../../entra/directory';
+import { EntraErrorType } from '../../domain/entra-errors';
 import type { GraphDirectory } from '../../entra/graph-directory';
 import { directoryFor, entraErrorOf, newUser } from './sandbox-directory';
 

@@ -1,5 +1,5 @@
 import { GraphError } from '@microsoft/microsoft-graph-client';
-import { EntraErrorType } from '../../entra/directory';
+import { EntraErrorType } from '../../domain/entra-errors';
 import { DEFAULT_RETRY_AFTER_MS, mapGraphError, mapIdentityError, parseRetryAfterMs } from '../../entra/graph-errors';
 
 /** A GraphError shaped as the Graph client's GraphErrorHandler builds it from a response. */

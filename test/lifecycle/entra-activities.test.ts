@@ -5,8 +5,10 @@ import { DefaultLogger } from '@temporalio/worker';
 import { createEntraActivities } from '../../activities/entra-activities';
 import { notFoundRetryAttempts } from '../../activities/entra-failure';
 import { GraphWritePacer } from '../../activities/graph-write-pacer';
-import type { EntraDirectory, NewEntraUser } from '../../entra/directory';
-import { EntraError, EntraErrorType } from '../../entra/directory';
+import type { EntraDirectory } from '../../entra/directory';
+import type { NewGraphUser } from '../../domain/graph-mapping';
+import { EntraError } from '../../entra/directory';
+import { EntraErrorType } from '../../domain/entra-errors';
 
 /** An EntraDirectory whose every method fails with the error the test chooses, or succeeds and counts calls. */
 function directoryFailingWith(error: EntraError | null) {
@@ -21,7 +23,7 @@ function directoryFailingWith(error: EntraError | null) {
           return Promise.resolve([{ name: 'Contoso.com', isDefault: true, isInitial: false }]);
         }
         if (method === 'createUser') {
-          const user = args[1] as NewEntraUser;
+          const user = args[1] as NewGraphUser;
           return Promise.resolve({
             user: { id: 'obj-1', userPrincipalName: user.userPrincipalName, jobTitle: 'Old title' },
             linked: true,
@@ -41,7 +43,7 @@ class MockActivityEnvironment extends SdkMockActivityEnvironment {
 }
 
 const connected = () => Promise.resolve({ tenantId: 'tenant-1' });
-const newUser: NewEntraUser = {
+const newUser: NewGraphUser = {
   userPrincipalName: 'ada@contoso.com',
   displayName: 'Ada Lovelace',
   mailNickname: 'ada.lovelace',

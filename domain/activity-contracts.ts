@@ -1,12 +1,77 @@
 /**
- * The activity contracts the workflows call, beyond the Entra activities (`entra-activities.ts`): the store
- * activities and the orchestration activities, with the shapes they exchange. Types only, so workflows can import
- * them.
+ * The activities the workflows call, as contracts: the Entra, store, orchestration and account activities, with the
+ * shapes they exchange. Types only. They live in domain/ because workflows may import nothing that does I/O: the
+ * workflows proxy these interfaces, and activities/ and orchestration/ implement them.
  */
-import type { PushedEntraState } from '../domain/graph-user';
-import type { HrEmployee, HrEventType } from '../domain/hr-employee';
-import type { CompanyPolicies } from '../domain/policies';
-import type { LifecyclePhase } from '../domain/lifecycle-phase';
+import type { NewGraphUser } from './graph-mapping';
+import type { GraphUserProperties, PushedEntraState } from './graph-user';
+import type { HrEmployee, HrEventType } from './hr-employee';
+import type { CompanyPolicies } from './policies';
+import type { LifecyclePhase } from './lifecycle-phase';
+
+/** Result of {@link EntraActivities.createEntraUser}. */
+export interface CreatedEntraUser {
+  entraObjectId: string;
+  userPrincipalName: string;
+  /** True when a user with this userPrincipalName already existed (or a create whose response was lost). */
+  linked: boolean;
+  /** The user's mapped properties as Entra holds them now: the base for the next diff. */
+  fields: GraphUserProperties;
+}
+
+/**
+ * Activities that act on Microsoft Entra ID for the employee lifecycle; implemented by `createEntraActivities(…)`
+ * (activities/entra-activities.ts). Every activity takes the company id and resolves its tenant at call time, so
+ * removing the integration stops Graph work at once (`EntraNotConnected`). Every write is idempotent. Failures are
+ * Temporal `ApplicationFailure`s typed by `EntraErrorType` (domain/entra-errors.ts).
+ */
+export interface EntraActivities {
+  /**
+   * Verified domain names (lower case) of the company's tenant, cached for a few minutes per tenant.
+   * `refresh` bypasses the cache (used when a domain is not found, so a newly verified domain is seen).
+   */
+  listVerifiedDomains(input: { companyId: string; refresh?: boolean }): Promise<string[]>;
+  /**
+   * Creates the Entra user (accountEnabled true, random password that must be changed) or links the existing user
+   * with the same userPrincipalName. Idempotent: a retry after a lost response links the user it created.
+   */
+  createEntraUser(input: { companyId: string; employeeId: string; user: NewGraphUser }): Promise<CreatedEntraUser>;
+  /** One minimal PATCH of the user's properties; an empty patch makes no call. Idempotent. */
+  updateEntraUser(input: { companyId: string; entraObjectId: string; patch: GraphUserProperties }): Promise<void>;
+  /** Sets the user's manager (`PUT …/manager/$ref`). Idempotent. */
+  setEntraManager(input: { companyId: string; entraObjectId: string; managerEntraObjectId: string }): Promise<void>;
+  /** Removes the user's manager (`DELETE …/manager/$ref`); no manager is not an error. */
+  removeEntraManager(input: { companyId: string; entraObjectId: string }): Promise<void>;
+  /** Sets (or clears, with null) employeeLeaveDateTime, a UTC `…Z` date-time. Idempotent. */
+  setEntraLeaveDateTime(input: {
+    companyId: string;
+    entraObjectId: string;
+    leaveDateTime: string | null;
+  }): Promise<void>;
+  /** accountEnabled false, by the `disableAccountAtLeave` policy only. Idempotent. */
+  disableEntraAccount(input: { companyId: string; entraObjectId: string }): Promise<void>;
+  /** accountEnabled true again, when an offboarding that disabled the account is cancelled or moved. Idempotent. */
+  enableEntraAccount(input: { companyId: string; entraObjectId: string }): Promise<void>;
+  /** Invalidates the user's refresh tokens and session cookies (`revokeSignInSessions`). */
+  revokeEntraSessions(input: { companyId: string; entraObjectId: string }): Promise<void>;
+  /** Deletes the user (by the `deleteAfterLeaveDays` policy only); a user already gone is not an error. */
+  deleteEntraUser(input: { companyId: string; entraObjectId: string }): Promise<void>;
+}
+
+/** Input of {@link AccountActivities.purgeDeletedScimUser}. */
+export interface PurgeScimUserInput {
+  companyId: string;
+  scimUserId: string;
+}
+
+/** Activities of the account lifecycle workflow; implemented by `createAccountActivities(db)` over the store. */
+export interface AccountActivities {
+  /**
+   * Removes a deleted SCIM user's data at the end of its retention period. Idempotent: a user already removed,
+   * or live again, is left alone. @returns true when data was removed
+   */
+  purgeDeletedScimUser(input: PurgeScimUserInput): Promise<boolean>;
+}
 
 /** A company as the lifecycle needs it: its policies and whether Graph work may run. */
 export interface CompanySettings {
@@ -46,7 +111,7 @@ export interface EmployeeStateRecord {
   reconciledVersion: number | null;
 }
 
-/** The store effects of the employee lifecycle; implemented by `createStoreActivities(db)` (`store-activities.ts`). */
+/** The store effects of the employee lifecycle; implemented by `createStoreActivities(db)` (activities/store-activities.ts). */
 export interface StoreActivities {
   /** The company's policies and connection state. Read-only. */
   loadCompanySettings(input: { companyId: string }): Promise<CompanySettings>;
