@@ -22,6 +22,7 @@ import { connectEntra, ensureDefaultCompany } from '../store/companies';
 import type { Database } from '../store/db';
 import { openDatabase } from '../store/db';
 import { createLifecycleWorker } from '../worker/lifecycle-worker';
+import { CallsInFlight } from '../orchestration/deadline';
 
 const secret = 'bench-secret';
 const taskQueue = 'bench';
@@ -77,7 +78,13 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const running = worker.run();
   const logger = createLogger({ level: 'warn' });
   const config = parseConfig({ WEBHOOK_SECRET: secret });
-  const deps = { db: database.db, temporal: { client: client.workflow, taskQueue }, config, logger };
+  const deps = {
+    db: database.db,
+    temporal: { client: client.workflow, taskQueue, inFlight: new CallsInFlight() },
+    config,
+    logger,
+  };
+  const { inFlight } = deps.temporal;
   const relay = new HrOutboxRelay(deps);
   const app = createApp(deps, { ...defaultRouters, hrWebhook: () => hrWebhookRouter({ ...deps, outbox: relay }) });
   const handle = app.callback();
@@ -124,6 +131,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       worker.shutdown();
       await running;
+      await inFlight.settled();
       await native.close();
       await connection.close();
       await temporal.close();

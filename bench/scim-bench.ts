@@ -27,6 +27,7 @@ import { createAccessToken } from '../store/access-tokens';
 import { ensureDefaultCompany } from '../store/companies';
 import { openDatabase, type Database } from '../store/db';
 import { scimUsers } from '../store/schema';
+import { CallsInFlight } from '../orchestration/deadline';
 import { createPostgresTemplate, testDatabaseEnv } from '../test/helpers/databases';
 import { findPostgresBinDir, startPostgresCluster, stopPostgresCluster } from '../test/helpers/postgres-cluster';
 
@@ -175,7 +176,7 @@ async function benchBackend(label: string, database: Database): Promise<void> {
   const { token } = await createAccessToken(database.db, { companyId: 'default', name: 'bench' });
   const deps: AppDeps = {
     db: database.db,
-    temporal: { client: {} as AppDeps['temporal']['client'], taskQueue: 'bench' },
+    temporal: { client: {} as AppDeps['temporal']['client'], taskQueue: 'bench', inFlight: new CallsInFlight() },
     config: parseConfig({}),
     logger: createLogger({ level: 'warn', destination: new Writable({ write: (_c, _e, done) => done() }) }),
   };

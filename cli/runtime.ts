@@ -23,6 +23,7 @@ import type { Database } from '../store/db';
 import { databaseOptionsFromConfig, openDatabase } from '../store/db';
 import { createLifecycleWorker } from '../worker/lifecycle-worker';
 import { AntiEntropyGuard } from '../orchestration/anti-entropy';
+import { CallsInFlight } from '../orchestration/deadline';
 import { ensureSearchAttributes } from '../orchestration/search-attributes';
 import { checkTemporal } from '../orchestration/temporal';
 import { observeStore, startProcessMetrics } from '../observability/metrics';
@@ -319,7 +320,7 @@ async function startApi(
   closers: Closer[],
   readiness: ReadinessChecks = {},
 ): Promise<{ port: number }> {
-  const temporal = { client: client.workflow, taskQueue: config.TEMPORAL_TASK_QUEUE };
+  const temporal = { client: client.workflow, taskQueue: config.TEMPORAL_TASK_QUEUE, inFlight: new CallsInFlight() };
   const deps = {
     db: database.db,
     temporal,
@@ -347,6 +348,8 @@ async function startApi(
       server.closeAllConnections();
       server.close(() => resolve());
     });
+    // Before the Temporal connection closes (a later closer): signals the webhook stopped waiting for.
+    await temporal.inFlight.settled();
   });
   const address = server.address();
   return { port: typeof address === 'object' && address !== null ? address.port : config.PORT };

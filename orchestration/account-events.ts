@@ -10,11 +10,13 @@ import {
   type EntraObjectLinkedSignal,
 } from '../workflows/account-definitions';
 import { employeeWorkflowId } from '../workflows/definitions';
-import { waitAtMost } from './deadline';
 import type { TemporalDeps } from './temporal';
 
 /** How long a SCIM request waits for Temporal before it answers anyway (the signal keeps trying in the background). */
 export const signalWaitMs = 2000;
+
+/** The gRPC deadline of a signal left trying in the background, after which it is given up and logged. */
+export const signalDeadlineMs = 10_000;
 
 /** What the SCIM routes tell the workflows after a committed write. Never throws. */
 export interface AccountEvents {
@@ -37,7 +39,7 @@ function isNotFound(err: unknown): boolean {
  */
 export function createAccountEvents(temporal: TemporalDeps, logger: Logger) {
   async function bounded(what: string, workflowId: string, send: () => Promise<unknown>): Promise<void> {
-    const sending = send().then(
+    const sending = temporal.client.withDeadline(Date.now() + signalDeadlineMs, send).then(
       () => true,
       (err: unknown) => {
         if (isNotFound(err)) return true;
@@ -48,7 +50,7 @@ export function createAccountEvents(temporal: TemporalDeps, logger: Logger) {
         return false;
       },
     );
-    const outcome = await waitAtMost(sending, signalWaitMs);
+    const outcome = await temporal.inFlight.waitAtMost(sending, signalWaitMs);
     if (!outcome.settled)
       logger.warn({ workflowId }, `${what}: Temporal is slow to answer; answering the SCIM request first`);
   }

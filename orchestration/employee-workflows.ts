@@ -19,7 +19,7 @@ export type HrSnapshotClient = Pick<WorkflowClient, 'signalWithStart'> &
  * and the signal sent once more. Returns the workflow id.
  */
 export async function signalHrSnapshot(
-  temporal: TemporalDeps<HrSnapshotClient>,
+  temporal: Pick<TemporalDeps<HrSnapshotClient>, 'client' | 'taskQueue'>,
   companyId: string,
   signal: HrSnapshotSignal,
 ): Promise<string> {

@@ -1,12 +1,18 @@
 import type { Client, WorkflowClient } from '@temporalio/client';
+import type { CallsInFlight } from './deadline';
 
-/** The part of the Temporal client Joiner starts and signals workflows with. Tests pass a real client. */
+/**
+ * The part of the Temporal client Joiner starts and signals workflows with (and `withDeadline`, which bounds a call
+ * by a gRPC deadline). Tests pass a real client.
+ */
 export type WorkflowClientLike = Pick<WorkflowClient, 'signalWithStart' | 'start' | 'getHandle' | 'withDeadline'>;
 
 /** A Temporal client and the task queue of Joiner's worker: what starting or signalling a workflow needs. */
 export interface TemporalDeps<Client = WorkflowClientLike> {
   client: Client;
   taskQueue: string;
+  /** The calls over `client` that callers stopped waiting for; awaited before the client's connection is closed. */
+  inFlight: CallsInFlight;
 }
 
 /**

@@ -6,7 +6,6 @@ import type { Logger } from 'pino';
 import type { HrWebhookEvent } from '../../domain/hr-employee';
 import type { DeliverableHrEvent, HrEventTemporal } from '../../orchestration/hr-event-delivery';
 import { deliverHrEvent } from '../../orchestration/hr-event-delivery';
-import { waitAtMost } from '../../orchestration/deadline';
 import type { Db } from '../../store/db';
 import {
   acceptHrEvent,
@@ -104,7 +103,7 @@ async function redriveIfUnreconciled(deps: AcceptAlexisEventDeps, companyId: str
     () => deps.logger.info({ companyId, employeeId }, 'HR resent an event of an unreconciled employee: re-driven'),
     (err: unknown) => deps.logger.warn({ companyId, employeeId, err }, 're-drive of an unreconciled employee failed'),
   );
-  await waitAtMost(delivery, deps.deliveryWaitMs ?? 2_000);
+  await deps.temporal.inFlight.waitAtMost(delivery, deps.deliveryWaitMs ?? 2_000);
   return true;
 }
 
@@ -128,5 +127,5 @@ async function deliverInline(
       await recordHrEventDeliveryFailure(deps.db, eventRowId, message).catch(() => undefined);
       deps.outbox?.kick();
     });
-  await waitAtMost(delivery, deps.deliveryWaitMs ?? 2_000);
+  await deps.temporal.inFlight.waitAtMost(delivery, deps.deliveryWaitMs ?? 2_000);
 }

@@ -4,6 +4,7 @@ import { parseConfig } from '../../domain/config';
 import { describeEachDatabase } from '../helpers/databases';
 import { capturingLogger, pluck } from './scim-harness';
 import { serve, type ServedApp } from './serve';
+import { CallsInFlight } from '../../orchestration/deadline';
 
 const adminPassword = 'correct horse battery staple';
 
@@ -15,7 +16,7 @@ describeEachDatabase('the admin access-token API', (getDb) => {
   beforeAll(async () => {
     const deps = (env: Record<string, string>): AppDeps => ({
       db: getDb(),
-      temporal: { client: {} as AppDeps['temporal']['client'], taskQueue: 'test' },
+      temporal: { client: {} as AppDeps['temporal']['client'], taskQueue: 'test', inFlight: new CallsInFlight() },
       config: parseConfig(env),
       logger: capturingLogger(logLines),
     });

@@ -6,6 +6,7 @@ import { createLogger } from '../../api/logger';
 import { jsonBody } from '../../api/middleware/json-body';
 import { parseConfig } from '../../domain/config';
 import { serve, type ServedApp } from './serve';
+import { CallsInFlight } from '../../orchestration/deadline';
 
 const logLines: string[] = [];
 const logger = createLogger({
@@ -21,7 +22,7 @@ const logger = createLogger({
 const deps: AppDeps = {
   // The routes under test never touch the database.
   db: undefined as unknown as AppDeps['db'],
-  temporal: { client: {} as AppDeps['temporal']['client'], taskQueue: 'test' },
+  temporal: { client: {} as AppDeps['temporal']['client'], taskQueue: 'test', inFlight: new CallsInFlight() },
   config: parseConfig({}),
   logger,
 };

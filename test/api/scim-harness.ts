@@ -11,6 +11,7 @@ import { ensureCompany } from '../../store/companies';
 import type { Db } from '../../store/db';
 import type { AccountChange, EntraObjectLinkedSignal } from '../../workflows/account-definitions';
 import { serve, type ServedApp } from './serve';
+import { CallsInFlight } from '../../orchestration/deadline';
 
 export const scimJson = 'application/scim+json';
 
@@ -95,7 +96,11 @@ export async function startScimEndpoint(
   const logs: string[] = [];
   const deps: AppDeps = {
     db,
-    temporal: options.temporal ?? { client: {} as AppDeps['temporal']['client'], taskQueue: 'test' },
+    temporal: options.temporal ?? {
+      client: {} as AppDeps['temporal']['client'],
+      taskQueue: 'test',
+      inFlight: new CallsInFlight(),
+    },
     config: parseConfig({ PUBLIC_URL: 'https://joiner.example' }),
     logger: capturingLogger(logs),
   };

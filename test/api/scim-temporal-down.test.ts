@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppDeps } from '../../api/app';
 import { ScimUrn } from '../../domain/scim/constants';
+import { CallsInFlight } from '../../orchestration/deadline';
 import { describeEachDatabase } from '../helpers/databases';
 import { startScimEndpoint, type ScimEndpoint } from './scim-harness';
 
@@ -24,8 +25,13 @@ function unreachableTemporal(calls: string[]): AppDeps['temporal'] {
       },
     }),
     start: unavailable,
+    withDeadline: <R>(_deadline: number | Date, fn: () => Promise<R>) => fn(),
   };
-  return { client: client as unknown as AppDeps['temporal']['client'], taskQueue: 'joiner' };
+  return {
+    client: client as unknown as AppDeps['temporal']['client'],
+    taskQueue: 'joiner',
+    inFlight: new CallsInFlight(),
+  };
 }
 
 describeEachDatabase('SCIM while Temporal is down', (getDb) => {

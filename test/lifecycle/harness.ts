@@ -25,6 +25,7 @@ import type { Db } from '../../store/db';
 import { createLifecycleActivities } from '../../worker/activities';
 import type { EmployeeLifecycleState } from '../../workflows/definitions';
 import { employeeWorkflowId, stateQuery } from '../../workflows/definitions';
+import { CallsInFlight } from '../../orchestration/deadline';
 import { serve, type ServedApp } from '../api/serve';
 import type { TestDatabase } from '../helpers/databases';
 import { createTestDatabase } from '../helpers/databases';
@@ -62,6 +63,8 @@ export class LifecycleHarness {
   private running: { worker: Worker; done: Promise<void> } | null = null;
   private readonly versions = new Map<string, number>();
   private readonly tracked = new Set<string>();
+  /** Signals the webhook stopped waiting for: settled before the kit closes the client's connection. */
+  private readonly inFlight = new CallsInFlight();
 
   constructor(private readonly options: LifecycleHarnessOptions = {}) {}
 
@@ -89,7 +92,7 @@ export class LifecycleHarness {
     });
     const config = parseConfig({ WEBHOOK_SECRET: webhookSecret, LOG_LEVEL: 'silent' });
     const logger = createLogger({ level: 'silent' });
-    const temporal = { client: this.kit.client.workflow, taskQueue: this.kit.taskQueue };
+    const temporal = { client: this.kit.client.workflow, taskQueue: this.kit.taskQueue, inFlight: this.inFlight };
     const app = createApp(
       { db: this.db, temporal, config, logger },
       {
@@ -132,6 +135,7 @@ export class LifecycleHarness {
   async teardown(): Promise<void> {
     await this.stopWorker();
     await this.api?.close();
+    await this.inFlight.settled();
     await this.graph?.close();
     await this.entra?.close();
     try {

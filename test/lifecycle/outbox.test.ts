@@ -10,6 +10,7 @@ import { startEntraSandbox } from '@joiner/entra-sandbox';
 import { signAlexisPayload } from '../../api/hr-webhook/signature';
 import { createApp, defaultRouters } from '../../api/app';
 import { createLogger } from '../../api/logger';
+import { CallsInFlight } from '../../orchestration/deadline';
 import { HrOutboxRelay } from '../../orchestration/hr-outbox-relay';
 import { hrWebhookRouter } from '../../api/hr-webhook/router';
 import { parseConfig } from '../../domain/config';
@@ -35,6 +36,7 @@ let entra: EntraSandbox;
 let graph: GraphDirectory;
 let api: ServedApp;
 let relay: HrOutboxRelay;
+const inFlight = new CallsInFlight();
 let worker: { worker: Worker; native: NativeConnection; done: Promise<void> } | null = null;
 
 async function startTemporal(): Promise<void> {
@@ -79,7 +81,7 @@ beforeAll(async () => {
   const config = parseConfig({ WEBHOOK_SECRET: webhookSecret });
   const deps = {
     db: database.db,
-    temporal: { client: client.workflow, taskQueue, deliveryTimeoutMs: 1_000 },
+    temporal: { client: client.workflow, taskQueue, deliveryTimeoutMs: 1_000, inFlight },
     config,
     logger,
   };
@@ -98,6 +100,7 @@ afterAll(async () => {
   await relay?.stop();
   await stopWorker();
   await api?.close();
+  await inFlight.settled();
   await connection?.close();
   await temporal?.close();
   await graph?.close();

@@ -19,6 +19,7 @@ import { accountLifecycleWorkflow } from '../../workflows/account-lifecycle';
 import { startScimEndpoint, type ScimEndpoint } from '../api/scim-harness';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases';
 import { TemporalTestKit } from '../helpers/temporal';
+import { CallsInFlight } from '../../orchestration/deadline';
 
 const kit = new TemporalTestKit({ workflowsPath: require.resolve('../../workflows/account-lifecycle') });
 let database: TestDatabase;
@@ -140,12 +141,17 @@ describe('accountLifecycleWorkflow', () => {
 
 describe('the SCIM endpoint with a real Temporal client', () => {
   let scim: ScimEndpoint;
+  const inFlight = new CallsInFlight();
   beforeAll(async () => {
     scim = await startScimEndpoint(database.db, {
-      temporal: { client: kit.client.workflow, taskQueue: kit.taskQueue },
+      temporal: { client: kit.client.workflow, taskQueue: kit.taskQueue, inFlight },
     });
   });
-  afterAll(() => scim.close());
+  // Before the kit closes the client's connection: signals the SCIM endpoint stopped waiting for.
+  afterAll(async () => {
+    await scim.close();
+    await inFlight.settled();
+  });
 
   it('starts the account workflow on create and signals it on every change', async () => {
     await kit.withWorker({ activities: createAccountActivities(database.db) }, async () => {
