@@ -1,4 +1,4 @@
-/** The outcome of {@link CallsInFlight.waitAtMost}: the work settled in time (with its value), or the deadline came first. */
+/** The outcome of {@link waitAtMost}: the work settled in time (with its value), or the deadline came first. */
 export type DeadlineOutcome<T> = { settled: true; value: T } | { settled: false };
 
 /**
@@ -24,20 +24,29 @@ export class CallsInFlight {
     );
     this.running.add(done);
     void done.then(() => this.running.delete(done));
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<DeadlineOutcome<T>>((resolve) => {
-      timer = setTimeout(() => resolve({ settled: false }), ms);
-    });
-    try {
-      return await Promise.race([work.then((value): DeadlineOutcome<T> => ({ settled: true, value })), deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return waitAtMost(work, ms);
   }
 
   /** Resolves once no tracked call is running (calls tracked while it waits are waited for too). */
   async settled(): Promise<void> {
     while (this.running.size > 0) await Promise.all([...this.running]);
+  }
+}
+
+/**
+ * Waits for `work` at most `ms` milliseconds, without cancelling or tracking it (see {@link CallsInFlight.waitAtMost}
+ * for work that must end before a connection closes). A rejection before the deadline is rethrown; the timer is
+ * cleared either way.
+ */
+export async function waitAtMost<T>(work: Promise<T>, ms: number): Promise<DeadlineOutcome<T>> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<DeadlineOutcome<T>>((resolve) => {
+    timer = setTimeout(() => resolve({ settled: false }), ms);
+  });
+  try {
+    return await Promise.race([work.then((value): DeadlineOutcome<T> => ({ settled: true, value })), deadline]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -14,6 +14,7 @@ import { employees, webhookEvents } from '../../store/schema';
 import { describeEachDatabase } from '../helpers/databases';
 import { capturingLogger } from './scim-harness';
 import { serve, type ServedApp } from './serve';
+import { CallsInFlight } from '../../orchestration/deadline';
 
 const secret = 'whsec_input_tests';
 
@@ -83,11 +84,12 @@ describeEachDatabase('the HR webhook at the edge', (getDb) => {
         signals.push(options);
         return Promise.resolve({});
       },
+      withDeadline: <R>(_deadline: number | Date, fn: () => Promise<R>) => fn(),
     } as unknown as AppDeps['temporal']['client'] & Pick<WorkflowClient, 'signalWithStart'>;
     app = await serve(
       createApp({
         db: getDb(),
-        temporal: { client, taskQueue: 'test' },
+        temporal: { client, taskQueue: 'test', inFlight: new CallsInFlight() },
         config: parseConfig({ WEBHOOK_SECRET: secret }),
         logger: capturingLogger(lines),
       }),
