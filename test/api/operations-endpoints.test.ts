@@ -16,6 +16,7 @@ import { ensureDefaultCompany } from '../../store/companies';
 import { readOperationalStats } from '../../store/operational-stats';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases';
 import { serve, type ServedApp } from './serve';
+import { CallsInFlight } from '../../orchestration/deadline';
 
 jest.setTimeout(60_000);
 
@@ -53,7 +54,7 @@ beforeAll(async () => {
   const client = new Client({ connection, namespace: 'default' });
   const deps: AppDeps = {
     db: database.db,
-    temporal: { client: client.workflow, taskQueue: 'operations-test' },
+    temporal: { client: client.workflow, taskQueue: 'operations-test', inFlight: new CallsInFlight() },
     config: parseConfig({ WEBHOOK_SECRET: secret }),
     logger: quietLogger,
     readiness: { temporal: () => checkTemporal(client, 'default', 500) },
