@@ -71,6 +71,24 @@ function coerceAttribute(def: AttributeDefinition, value: unknown, path: string)
   return def.type === 'complex' ? coerceComplex(def, value, path) : coerceScalar(def, value, path);
 }
 
+/**
+ * Puts one PATCH value in its stored form before it is applied (string booleans as booleans, sub-attribute names in
+ * canonical case, unknown sub-attributes dropped), so that an `add` of a value already present is recognised as
+ * such (RFC 7644 §3.5.2.1: no change) instead of appending `{"primary": "True"}` beside `{"primary": true}`.
+ * `sub` is the sub-attribute a path like `emails[type eq "work"].value` ends in. null stays null. Pure.
+ * @throws ScimError 400 `invalidValue` naming the attribute, as {@link coerceResourceData}
+ */
+export function coercePatchValue(
+  def: AttributeDefinition,
+  sub: AttributeDefinition | undefined,
+  value: unknown,
+  path: string,
+): unknown {
+  if (value === null || value === undefined) return value;
+  if (sub) return coerceScalar(sub, value, path);
+  return coerceAttribute(def, value, path);
+}
+
 function coerceInto(
   out: Record<string, unknown>,
   definitions: readonly AttributeDefinition[],

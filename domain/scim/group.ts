@@ -30,7 +30,8 @@ export function finaliseGroup(candidate: unknown): GroupInput {
   }
   return {
     displayName,
-    externalId: typeof data.externalId === 'string' && data.externalId !== '' ? data.externalId : null,
+    // Kept as sent, "" included, as a PATCH keeps it: the client reads back what it wrote.
+    externalId: typeof data.externalId === 'string' ? data.externalId : null,
     memberIds: [...ids],
   };
 }

@@ -1,8 +1,9 @@
 import { scimPatch, type ScimPatchOperation, type ScimResource } from 'scim-patch';
+import type { AttributeDefinition } from './attributes';
 import { ScimUrn } from './constants';
 import { ScimError, ScimType } from './errors';
 import { canonicaliseValueFilter, splitPath, type PatchOperation } from './patch-request';
-import { isWritable, type ResourceData } from './coerce';
+import { coercePatchValue, isWritable, type ResourceData } from './coerce';
 import {
   canonicalPath,
   isExtensionRoot,
@@ -52,7 +53,8 @@ function stepsForResolved(op: PatchOperation['op'], r: ResolvedAttribute, value:
     }
     return Object.entries(value).flatMap(([key, sub]) => stepsForKey(op, `${canonicalPath(r)}.${key}`, sub));
   }
-  return [{ kind: 'library', operation: { op, path: canonicalPath(r), value } as ScimPatchOperation }];
+  const coerced = op === 'remove' ? value : coercePatchValue(r.attribute, r.subAttribute, value, canonicalPath(r));
+  return [{ kind: 'library', operation: { op, path: canonicalPath(r), value: coerced } as ScimPatchOperation }];
 }
 
 /**
@@ -63,6 +65,10 @@ function stepsForResolved(op: PatchOperation['op'], r: ResolvedAttribute, value:
 function resolveForPatch(path: string): ResolvedAttribute | ResolvedExtension | undefined {
   const r = resolveAttributePath('User', path);
   if (r || isForeignSchemaPath('User', path)) return r;
+  // RFC 7643's read-only `groups`: memberships are written on the groups.
+  if (/^(urn:ietf:params:scim:schemas:core:2\.0:user:)?groups(\.|$)/i.test(path)) {
+    throw ScimError.badRequest(ScimType.mutability, 'attribute "groups" is read-only: change memberships on /Groups');
+  }
   throw ScimError.badRequest(ScimType.invalidPath, `attribute "${path}" is not in the User schemas`);
 }
 
@@ -98,14 +104,31 @@ function stepsFor(operation: PatchOperation): Step[] {
   }
   const subs = r.attribute.subAttributes ?? [];
   let tail = '';
+  let sub: AttributeDefinition | undefined;
   if (split.subAttribute !== undefined) {
-    const sub = subs.find((s) => s.name.toLowerCase() === split.subAttribute!.toLowerCase());
+    sub = subs.find((s) => s.name.toLowerCase() === split.subAttribute!.toLowerCase());
     if (!sub) throw ScimError.badRequest(ScimType.invalidPath, `path "${path}" names an unknown sub-attribute`);
     tail = `.${sub.name}`;
   }
   const filter = canonicaliseValueFilter(split.filter, subs, path);
   const canonical = `${canonicalPath(r)}[${filter}]${tail}`;
-  return [{ kind: 'library', operation: { op, path: canonical, value } as ScimPatchOperation }];
+  return [{ kind: 'library', operation: { op, path: canonical, value: elementValue(op, r, sub, value) } }];
+}
+
+/**
+ * The stored form of the value of a filtered path (`emails[type eq "work"]` takes one element or a list of them,
+ * `emails[type eq "work"].primary` a sub-attribute value); see `coercePatchValue`.
+ */
+function elementValue(
+  op: PatchOperation['op'],
+  r: ResolvedAttribute,
+  sub: AttributeDefinition | undefined,
+  value: unknown,
+): unknown {
+  if (op === 'remove') return value;
+  const path = sub ? `${canonicalPath(r)}.${sub.name}` : canonicalPath(r);
+  const coerced = coercePatchValue(r.attribute, sub, value, path);
+  return sub === undefined && isPlainObject(value) ? (coerced as unknown[])[0] : coerced;
 }
 
 function libraryError(err: unknown, operation: ScimPatchOperation): ScimError {

@@ -76,4 +76,12 @@ describe('a group created the way Entra sends it', () => {
       memberIds: ['u1', 'u2'],
     });
   });
+
+  it('keeps displayName and externalId exactly as sent, spaces and an empty externalId included', () => {
+    expect(finaliseGroup({ displayName: ' Sales  EMEA ', externalId: '' })).toEqual({
+      displayName: ' Sales  EMEA ',
+      externalId: '',
+      memberIds: [],
+    });
+  });
 });

@@ -175,6 +175,39 @@ describe("PATCH in Entra's dialects", () => {
     expect(err.detail).toContain(name);
   });
 
+  it('recognises an add of a value already present, sent with string booleans or other key case, as no change', () => {
+    const before = patch(createdUser(), { op: 'Add', path: 'roles', value: [{ primary: 'True', value: 'Reader' }] });
+    expect(before.roles).toEqual([{ primary: true, value: 'Reader' }]);
+    for (const operation of [
+      { op: 'Add', path: 'roles', value: [{ primary: 'True', value: 'Reader' }] },
+      { op: 'add', path: 'roles', value: { Primary: 'true', VALUE: 'Reader' } },
+      {
+        op: 'Add',
+        path: 'emails',
+        value: [{ primary: 'True', type: 'work', value: 'Test_User_fd0ea19b@testuser.com' }],
+      },
+      { op: 'Replace', path: 'emails[type eq "work"].primary', value: 'True' },
+      {
+        op: 'Replace',
+        path: 'emails[type eq "work"]',
+        value: { Primary: 'True', type: 'work', value: 'Test_User_fd0ea19b@testuser.com' },
+      },
+    ]) {
+      expect({ operation, after: patch(before, operation) }).toEqual({ operation, after: before });
+    }
+  });
+
+  it('answers a PATCH of the read-only groups with 400 mutability: memberships are written on the groups', () => {
+    for (const path of ['groups', `${ScimUrn.User}:groups`, 'groups[value eq "g"]']) {
+      const err = expectScimError(() => patch(createdUser(), { op: 'Add', path, value: [{ value: 'g' }] }), 400);
+      expect({ path, scimType: err.scimType, detail: err.detail }).toEqual({
+        path,
+        scimType: 'mutability',
+        detail: expect.stringContaining('groups'),
+      });
+    }
+  });
+
   it('treats removing something absent as done', () => {
     const before = createdUser();
     expect(patch(before, { op: 'Remove', path: 'phoneNumbers[type eq "fax"]' })).toEqual(before);
