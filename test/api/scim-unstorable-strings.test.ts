@@ -65,6 +65,10 @@ function fieldsOf(attributes: readonly AttributeDefinition[], urn?: string): Fie
                 ? { op: 'Add', path: `${qualified(attr.name)}[type eq "work"].${sub.name}`, value: v }
                 : { op: 'replace', path: `${qualified(attr.name)}.${sub.name}`, value: v },
               { op: 'add', value: { [qualified(attr.name)]: inList ? [element(v)] : { [sub.name]: v } } },
+              // The whole element, addressed by a value filter.
+              ...(inList
+                ? [{ op: 'Replace', path: `${qualified(attr.name)}[type eq "work"]`, value: element(v) }]
+                : []),
             ],
           };
         });
@@ -75,7 +79,10 @@ const userFields: Field[] = [
   {
     name: 'externalId',
     fragment: (v) => ({ externalId: v }),
-    operations: (v) => [{ op: 'Replace', path: 'externalId', value: v }],
+    operations: (v) => [
+      { op: 'Replace', path: 'externalId', value: v },
+      { op: 'replace', value: { externalId: v } },
+    ],
   },
   ...fieldsOf(userAttributes),
   ...fieldsOf(enterpriseUserAttributes, E),
@@ -85,6 +92,8 @@ const userFields: Field[] = [
     operations: (v) => [
       { op: 'Replace', path: `${E}:manager`, value: v },
       { op: 'Add', path: 'manager', value: [{ $ref: null, value: v }] },
+      { op: 'replace', path: `${E}:manager`, value: { value: v } },
+      { op: 'replace', value: { [`${E}:manager`]: v } },
     ],
   },
 ];
@@ -93,7 +102,10 @@ const groupFields: Field[] = [
   {
     name: 'externalId',
     fragment: (v) => ({ externalId: v }),
-    operations: (v) => [{ op: 'Replace', path: 'externalId', value: v }],
+    operations: (v) => [
+      { op: 'Replace', path: 'externalId', value: v },
+      { op: 'replace', value: { externalId: v } },
+    ],
   },
   ...fieldsOf(groupAttributes.filter((a) => a.name !== 'members')),
   {
@@ -102,6 +114,9 @@ const groupFields: Field[] = [
     operations: (v) => [
       { op: 'Add', path: 'members', value: [{ value: v }] },
       { op: 'Remove', path: 'members', value: [{ $ref: null, value: v }] },
+      { op: 'replace', path: 'members', value: [{ value: v }] },
+      { op: 'add', value: { members: [{ value: v }] } },
+      { op: 'Add', path: 'members.value', value: v },
     ],
   },
 ];
