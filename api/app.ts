@@ -1,5 +1,6 @@
 import Koa from 'koa';
 import { adminAccessTokensRouter } from './admin/access-tokens';
+import { adminScimAccountsRouter } from './admin/scim-accounts';
 import type { AppDeps, RouterFactory } from './deps';
 import { errorHandler } from './middleware/error-handler';
 import { healthRouter } from './routes/health';
@@ -22,6 +23,8 @@ export const defaultRouters: Readonly<Record<string, RouterFactory>> = {
   hrWebhook: (deps) => hrWebhookRouter(deps),
   /** The Access tokens page's API (administrator password). */
   adminAccessTokens: (deps) => adminAccessTokensRouter(deps),
+  /** SCIM accounts with their phone numbers in E.164 and the unparsable-number flag (administrator password). */
+  adminScimAccounts: (deps) => adminScimAccountsRouter(deps),
 };
 
 /**

@@ -21,7 +21,8 @@ export type NewAccessTokenRequest = z.infer<typeof NewAccessTokenRequest>;
 
 const CompanyQuery = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a company id');
 
-function companyOf(query: unknown): string {
+/** The company named by the `company` query parameter, the default company when there is none. */
+export function companyOf(query: unknown): string {
   if (query === undefined) return defaultCompanyId;
   const parsed = CompanyQuery.safeParse(query);
   if (!parsed.success) throw new HttpError(400, 'query parameter "company" must be one company id');

@@ -76,7 +76,13 @@ export function capturingLogger(lines: string[] = []) {
 /** Serves the SCIM endpoint for a fresh company on `db`. */
 export async function startScimEndpoint(
   db: Db,
-  options: { policies?: Partial<CompanyPolicies>; events?: AccountEvents; temporal?: AppDeps['temporal'] } = {},
+  options: {
+    policies?: Partial<CompanyPolicies>;
+    events?: AccountEvents;
+    temporal?: AppDeps['temporal'];
+    /** Switches the admin API on with this password. */
+    adminPassword?: string;
+  } = {},
 ): Promise<ScimEndpoint> {
   const companyId = `co_${randomBytes(5).toString('hex')}`;
   await ensureCompany(db, {
@@ -101,7 +107,10 @@ export async function startScimEndpoint(
       taskQueue: 'test',
       inFlight: new CallsInFlight(),
     },
-    config: parseConfig({ PUBLIC_URL: 'https://joiner.example' }),
+    config: parseConfig({
+      PUBLIC_URL: 'https://joiner.example',
+      ...(options.adminPassword === undefined ? {} : { ADMIN_PASSWORD: options.adminPassword }),
+    }),
     logger: capturingLogger(logs),
   };
   const app = createApp(deps, {
