@@ -1,5 +1,5 @@
 /**
- * SCIM endpoint throughput over real HTTP (DESIGN.md §6: GET by filter over 100k users ≥ 1,000 requests/s, p99 < 50 ms):
+ * SCIM endpoint throughput over real HTTP (target, docs/benchmarks.md: GET by filter over 100k users ≥ 1,000 requests/s, p99 < 50 ms):
  * `GET /Users?filter=userName eq "…"` over 100,000 users and PATCH (replace title + active) throughput, at 1 and 32
  * concurrent clients, on embedded PGlite and (when installed) a throwaway PostgreSQL cluster.
  *

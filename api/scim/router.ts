@@ -88,7 +88,7 @@ export interface ScimRouterOptions {
 }
 
 /**
- * The SCIM 2.0 endpoint at `/scim/v2` (DESIGN.md §3.4): bearer-token auth per company, Users, Groups and the
+ * The SCIM 2.0 endpoint at `/scim/v2` (contract: docs/scim.md): bearer-token auth per company, Users, Groups and the
  * discovery documents; every answer, errors included, is `application/scim+json`. Mount it with `createApp`'s
  * router list (`{ scim: scimRouter }`).
  */

@@ -1,7 +1,7 @@
 /**
  * The request sequence Entra's provisioning service runs against a SCIM endpoint, taken from Microsoft's tutorial
- * "Develop and plan provisioning for a SCIM endpoint" (request and response examples) and the notes in
- * notes/entra-scim.md, over real HTTP on both database backends.
+ * "Develop and plan provisioning for a SCIM endpoint" (request and response examples) and the dialects docs/scim.md
+ * accepts, over real HTTP on both database backends.
  */
 import { randomUUID } from 'node:crypto';
 import { ScimUrn } from '../../domain/scim/constants';

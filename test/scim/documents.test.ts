@@ -22,7 +22,7 @@ describe('discovery documents', () => {
     ]);
   });
 
-  it('list exactly the attributes of seed 001 that Entra maps', () => {
+  it('list the attributes Entra maps, and exactly the enterprise ones', () => {
     const [user, enterprise] = schemaDocuments(base);
     const names = user!.attributes.map((a) => a.name);
     for (const n of ['userName', 'active', 'title', 'emails', 'name', 'phoneNumbers']) expect(names).toContain(n);
