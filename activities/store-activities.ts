@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { CompanyPolicies } from '../domain/policies';
+import { defaultCompanyPolicies, storedCompanyPolicies } from '../domain/policies';
 import { getCompany } from '../store/companies';
 import type { Db } from '../store/db';
 import {
@@ -24,13 +24,11 @@ export function createStoreActivities(db: Db): StoreActivities {
   return {
     async loadCompanySettings({ companyId }) {
       const company = await getCompany(db, companyId);
-      if (company === null) return { exists: false, connected: false, policies: CompanyPolicies.parse({}) };
-      // Parsing again fills in defaults of policies added since these were stored.
-      const policies = CompanyPolicies.safeParse(company.policies);
+      if (company === null) return { exists: false, connected: false, policies: defaultCompanyPolicies };
       return {
         exists: true,
         connected: company.entraStatus === 'connected' && company.entraTenantId !== null,
-        policies: policies.success ? policies.data : CompanyPolicies.parse({}),
+        policies: storedCompanyPolicies(company.policies),
       };
     },
 

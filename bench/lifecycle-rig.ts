@@ -14,6 +14,7 @@ import { signAlexisPayload } from '../api/hr-webhook/signature';
 import { createApp, defaultRouters } from '../api/app';
 import { createLogger } from '../api/logger';
 import { HrOutboxRelay } from '../orchestration/hr-outbox-relay';
+import { joinerSearchAttributeKinds } from '../orchestration/search-attributes';
 import { hrWebhookRouter } from '../api/hr-webhook/router';
 import { parseConfig } from '../domain/config';
 import { GraphDirectory } from '../entra/graph-directory';
@@ -47,7 +48,7 @@ export interface RigOptions {
 export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const temporal = await startTemporalSandbox({
     port: 0,
-    searchAttributes: { CompanyId: 'Keyword', EmployeeId: 'Keyword', WorkEmail: 'Keyword', LifecyclePhase: 'Keyword' },
+    searchAttributes: joinerSearchAttributeKinds,
   });
   const [database, entra] = await Promise.all([
     openDatabase({ kind: 'pglite-memory' }),

@@ -24,7 +24,7 @@ import { databaseOptionsFromConfig, openDatabase } from '../store/db';
 import { createLifecycleWorker } from '../worker/lifecycle-worker';
 import { AntiEntropyGuard } from '../orchestration/anti-entropy';
 import { CallsInFlight } from '../orchestration/deadline';
-import { ensureSearchAttributes } from '../orchestration/search-attributes';
+import { ensureSearchAttributes, joinerSearchAttributeKinds } from '../orchestration/search-attributes';
 import { checkTemporal } from '../orchestration/temporal';
 import { observeStore, startProcessMetrics } from '../observability/metrics';
 import type { ReadinessChecks } from '../observability/probes';
@@ -168,7 +168,7 @@ async function resolveTemporal(config: JoinerConfig, logger: Logger, closers: Cl
   const sandbox = await startTemporalSandbox({
     port: 0,
     namespaces: config.TEMPORAL_NAMESPACE === 'default' ? [] : [config.TEMPORAL_NAMESPACE],
-    searchAttributes: { CompanyId: 'Keyword', EmployeeId: 'Keyword', WorkEmail: 'Keyword', LifecyclePhase: 'Keyword' },
+    searchAttributes: joinerSearchAttributeKinds,
   });
   closers.push(() => sandbox.close());
   logger.warn(

@@ -41,3 +41,13 @@ export const CompanyPolicies = z.object({
 export type CompanyPolicies = z.infer<typeof CompanyPolicies>;
 
 export const defaultCompanyPolicies: CompanyPolicies = CompanyPolicies.parse({});
+
+/**
+ * A company's policies as stored (JSON), read for use: parsing again fills in the defaults of policies added since
+ * they were stored; a stored value that no longer parses (or none) gives the defaults, so one bad row never stops
+ * the lifecycle or SCIM.
+ */
+export function storedCompanyPolicies(stored: unknown): CompanyPolicies {
+  const parsed = CompanyPolicies.safeParse(stored ?? {});
+  return parsed.success ? parsed.data : defaultCompanyPolicies;
+}

@@ -6,6 +6,7 @@
  */
 import type { WorkflowClient } from '@temporalio/client';
 import type { PushedEntraState } from '../domain/graph-user';
+import { storedCompanyPolicies } from '../domain/policies';
 import type { ReconciliationPreview } from '../domain/reconciliation-preview';
 import { previewReconciliation } from '../domain/reconciliation-preview';
 import { getCompany } from '../store/companies';
@@ -99,7 +100,7 @@ export async function getEmployeeView(
   const latest = hrEvents.find((e) => e.outcome === 'accepted');
   const preview = previewReconciliation({
     snapshot: employee.snapshot,
-    policies: company.policies,
+    policies: storedCompanyPolicies(company.policies),
     entraObjectId,
     lastPushed,
     deletedInHr: latest?.type === 'employee.deleted',

@@ -1,7 +1,25 @@
 import type { ConnectionLike } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { Logger } from 'pino';
-import { joinerSearchAttributes } from '../workflows/definitions';
+import {
+  CompanyIdSearchAttribute,
+  EmployeeIdSearchAttribute,
+  LifecyclePhaseSearchAttribute,
+  WorkEmailSearchAttribute,
+} from '../workflows/definitions';
+
+/** The custom search attributes a namespace must know before Joiner's workflows start: the one list of them. */
+export const joinerSearchAttributes = [
+  CompanyIdSearchAttribute,
+  EmployeeIdSearchAttribute,
+  WorkEmailSearchAttribute,
+  LifecyclePhaseSearchAttribute,
+] as const;
+
+/** {@link joinerSearchAttributes} by name and kind, as a Temporal server (or test server) is told them at start. */
+export const joinerSearchAttributeKinds: Readonly<Record<string, 'Keyword'>> = Object.fromEntries(
+  joinerSearchAttributes.map((key) => [key.name, 'Keyword' as const]),
+);
 
 /** What registering search attributes needs: a connection's operator service and the namespace. */
 export interface SearchAttributeTarget {

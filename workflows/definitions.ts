@@ -31,19 +31,14 @@ export const antiEntropyWorkflowId = 'anti-entropy';
 /** The Temporal Schedule that runs {@link WorkflowType.AntiEntropy} periodically. */
 export const antiEntropyScheduleId = 'joiner-anti-entropy';
 
-/** Search attributes (keywords) that make employees findable in the Temporal UI. */
+/**
+ * Search attributes (keywords) that make employees findable in the Temporal UI. Defined here because the workflow
+ * upserts them; the list a namespace must know is `joinerSearchAttributes` (orchestration/search-attributes.ts).
+ */
 export const CompanyIdSearchAttribute = defineSearchAttributeKey('CompanyId', 'KEYWORD');
 export const EmployeeIdSearchAttribute = defineSearchAttributeKey('EmployeeId', 'KEYWORD');
 export const WorkEmailSearchAttribute = defineSearchAttributeKey('WorkEmail', 'KEYWORD');
 export const LifecyclePhaseSearchAttribute = defineSearchAttributeKey('LifecyclePhase', 'KEYWORD');
-
-/** The custom search attributes a namespace must know before Joiner's workflows start. */
-export const joinerSearchAttributes = [
-  CompanyIdSearchAttribute,
-  EmployeeIdSearchAttribute,
-  WorkEmailSearchAttribute,
-  LifecyclePhaseSearchAttribute,
-] as const;
 
 /** Input of {@link WorkflowType.EmployeeLifecycle}. `carried` is set only by continue-as-new. */
 export interface EmployeeLifecycleInput {
@@ -62,11 +57,6 @@ export interface HrSnapshotSignal {
   employee: HrEmployee;
 }
 
-/** The company's Entra connection or its policies changed: reload them and reconcile (resumes paused work). */
-export interface CompanyChangedSignal {
-  reason: 'connected' | 'disconnected' | 'policies-changed';
-}
-
 /** The employee's manager now exists in Entra: sent by the manager's workflow to its waiting reports. */
 export interface ManagerProvisionedSignal {
   managerEmployeeId: string;
@@ -74,7 +64,6 @@ export interface ManagerProvisionedSignal {
 }
 
 export const hrSnapshotSignal = defineSignal<[HrSnapshotSignal]>('hrSnapshot');
-export const companyChangedSignal = defineSignal<[CompanyChangedSignal]>('companyChanged');
 export const managerProvisionedSignal = defineSignal<[ManagerProvisionedSignal]>('managerProvisioned');
 
 export const LifecycleTimerKind = {

@@ -37,7 +37,6 @@ import {
   LifecyclePhaseSearchAttribute,
   LifecycleTimerKind,
   WorkEmailSearchAttribute,
-  companyChangedSignal,
   hrSnapshotSignal,
   managerProvisionedSignal,
   stateQuery,
@@ -93,10 +92,6 @@ export async function employeeLifecycleWorkflow(input: EmployeeLifecycleInput): 
     state.dirty = true;
   };
   setHandler(hrSnapshotSignal, applySnapshot);
-  setHandler(companyChangedSignal, () => {
-    state.failedReconciliations = 0;
-    state.dirty = true;
-  });
   setHandler(managerProvisionedSignal, () => {
     state.dirty = true;
   });
@@ -106,22 +101,7 @@ export async function employeeLifecycleWorkflow(input: EmployeeLifecycleInput): 
     state.entraObjectId ??= entraObjectId;
     state.dirty = true;
   });
-  setHandler(stateQuery, (): EmployeeLifecycleState => ({
-    companyId,
-    employeeId,
-    phase,
-    waitingReason,
-    hrVersion: state.snapshot?.version ?? null,
-    reconciledHrVersion,
-    lastEventId: state.lastEventId,
-    entraObjectId: state.entraObjectId,
-    userPrincipalName: state.lastPushed?.userPrincipalName ?? null,
-    lastPushed: state.lastPushed,
-    manager,
-    pendingTimers: timers,
-    lastError: state.lastError,
-    reconciliations: state.reconciliations,
-  }));
+  setHandler(stateQuery, () => stateOf(timers));
 
   const setPhase = (next: LifecyclePhase) => {
     phase = next;
@@ -174,7 +154,7 @@ export async function employeeLifecycleWorkflow(input: EmployeeLifecycleInput): 
       reconciledHrVersion = reconciling;
       state.reconciliations++;
       await recordState();
-      if (outcome?.ended) return stateOf();
+      if (outcome?.ended) return stateOf([]);
     }
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= historyLimit) {
       await condition(allHandlersFinished);
@@ -236,7 +216,8 @@ export async function employeeLifecycleWorkflow(input: EmployeeLifecycleInput): 
     return retryAt(LifecycleTimerKind.Retry, Date.now() + delay, 'retry after the recorded error');
   }
 
-  function stateOf(): EmployeeLifecycleState {
+  /** The workflow's view of the employee: the `state` query's answer, and the result of an ended workflow. */
+  function stateOf(pendingTimers: PendingTimer[]): EmployeeLifecycleState {
     return {
       companyId,
       employeeId,
@@ -249,7 +230,7 @@ export async function employeeLifecycleWorkflow(input: EmployeeLifecycleInput): 
       userPrincipalName: state.lastPushed?.userPrincipalName ?? null,
       lastPushed: state.lastPushed,
       manager,
-      pendingTimers: [],
+      pendingTimers,
       lastError: state.lastError,
       reconciliations: state.reconciliations,
     };

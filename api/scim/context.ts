@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import type { Logger } from 'pino';
-import { CompanyPolicies, defaultCompanyPolicies } from '../../domain/policies';
+import type { CompanyPolicies } from '../../domain/policies';
+import { storedCompanyPolicies } from '../../domain/policies';
 import { ScimError, ScimType } from '../../domain/scim/errors';
 import { isPhoneCountry } from '../../domain/scim/phone';
 import type { UserRules } from '../../domain/scim/user';
@@ -20,8 +21,7 @@ export interface ScimDeps {
 /** The company's policies (defaults when unset or unreadable). */
 export async function companyPolicies(db: Db, companyId: string): Promise<CompanyPolicies> {
   const company = await getCompany(db, companyId);
-  const parsed = CompanyPolicies.safeParse(company?.policies ?? {});
-  return parsed.success ? parsed.data : defaultCompanyPolicies;
+  return storedCompanyPolicies(company?.policies);
 }
 
 /** How the company's users are stored (the phone country). */

@@ -30,16 +30,12 @@ import { serve, type ServedApp } from '../api/serve';
 import type { TestDatabase } from '../helpers/databases';
 import { createTestDatabase } from '../helpers/databases';
 import { TemporalTestKit } from '../helpers/temporal';
+import { joinerSearchAttributeKinds } from '../../orchestration/search-attributes';
 
 export const webhookSecret = 'whsec_lifecycle_tests';
 
-/** The search attributes Joiner's workflows index (DESIGN.md §3.6). */
-export const joinerSearchAttributeTypes = {
-  CompanyId: 'Keyword',
-  EmployeeId: 'Keyword',
-  WorkEmail: 'Keyword',
-  LifecyclePhase: 'Keyword',
-} as const;
+/** The search attributes Joiner's workflows index. */
+export const joinerSearchAttributeTypes = joinerSearchAttributeKinds;
 
 export interface LifecycleHarnessOptions {
   entra?: EntraSandboxOptions;
