@@ -9,7 +9,8 @@ import type { Db } from './db';
 import { isUniqueViolation } from './pg-errors';
 import { scimGroupMembers, scimGroups, scimUsers } from './schema';
 import { groupFilterSql } from './scim-filter-sql';
-import type { ListPage } from './scim-users';
+import type { ListPage } from './list-page';
+import { listPage } from './list-page';
 
 export type ScimGroupRow = typeof scimGroups.$inferSelect;
 
@@ -223,7 +224,7 @@ export async function deleteScimGroup(db: Db, companyId: string, id: string): Pr
   return rows.length > 0;
 }
 
-/** Lists the company's groups matching the filter, oldest first; see `listScimUsers` for paging. */
+/** Lists the company's groups matching the filter, oldest first, one 1-based page ({@link listPage}). */
 export async function listScimGroups(
   db: Db,
   companyId: string,
@@ -233,20 +234,5 @@ export async function listScimGroups(
   const where: SQL = filter
     ? and(eq(scimGroups.companyId, companyId), groupFilterSql(filter))!
     : eq(scimGroups.companyId, companyId);
-  if (page.count > 0) {
-    const rows = await db
-      .select({ group: scimGroups, total: sql<number>`count(*) over ()`.mapWith(Number) })
-      .from(scimGroups)
-      .where(where)
-      .orderBy(asc(scimGroups.createdAt), asc(scimGroups.id))
-      .limit(page.count)
-      .offset(page.startIndex - 1);
-    if (rows.length > 0) return { totalResults: rows[0]!.total, rows: rows.map((r) => r.group) };
-    if (page.startIndex === 1) return { totalResults: 0, rows: [] };
-  }
-  const [counted] = await db
-    .select({ total: sql<number>`count(*)`.mapWith(Number) })
-    .from(scimGroups)
-    .where(where);
-  return { totalResults: counted?.total ?? 0, rows: [] };
+  return listPage(db, scimGroups, where, page);
 }

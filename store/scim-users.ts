@@ -8,6 +8,8 @@ import type { ScimFilter } from '../domain/scim/filter';
 import type { Page } from '../domain/scim/paging';
 import type { UserKeys } from '../domain/scim/user';
 import type { Db } from './db';
+import type { ListPage } from './list-page';
+import { listPage } from './list-page';
 import { isUniqueViolation } from './pg-errors';
 import { scimGroupMembers, scimUsers } from './schema';
 import { userFilterSql } from './scim-filter-sql';
@@ -165,15 +167,8 @@ export async function purgeDeletedScimUser(db: Db, companyId: string, id: string
   return rows.length > 0;
 }
 
-/** A page of a list and the number of matches in all pages. */
-export interface ListPage<Row> {
-  totalResults: number;
-  rows: Row[];
-}
-
 /**
- * Lists the company's users matching the filter, oldest first (a stable order for 1-based paging). One query
- * answers both the page and the total (a window count); a page past the end costs a second count.
+ * Lists the company's users matching the filter, oldest first, one 1-based page ({@link listPage}).
  * @throws ScimError 400 `invalidFilter` when the filter cannot be answered
  */
 export async function listScimUsers(
@@ -183,22 +178,7 @@ export async function listScimUsers(
   page: Page,
 ): Promise<ListPage<ScimUserRow>> {
   const where: SQL = filter ? and(liveUsers(companyId), userFilterSql(filter))! : liveUsers(companyId);
-  if (page.count > 0) {
-    const rows = await db
-      .select({ user: scimUsers, total: sql<number>`count(*) over ()`.mapWith(Number) })
-      .from(scimUsers)
-      .where(where)
-      .orderBy(asc(scimUsers.createdAt), asc(scimUsers.id))
-      .limit(page.count)
-      .offset(page.startIndex - 1);
-    if (rows.length > 0) return { totalResults: rows[0]!.total, rows: rows.map((r) => r.user) };
-    if (page.startIndex === 1) return { totalResults: 0, rows: [] };
-  }
-  const [counted] = await db
-    .select({ total: sql<number>`count(*)`.mapWith(Number) })
-    .from(scimUsers)
-    .where(where);
-  return { totalResults: counted?.total ?? 0, rows: [] };
+  return listPage(db, scimUsers, where, page);
 }
 
 /** Display names of users by id, for group member `display` values. Unknown ids are absent from the map. */

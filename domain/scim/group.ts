@@ -1,7 +1,8 @@
 import { ScimUrn } from './constants';
 import { coerceResourceData } from './coerce';
 import { ScimError, ScimType } from './errors';
-import type { StoredResourceMeta } from './user';
+import type { StoredResourceMeta } from './resource-meta';
+import { resourceMeta } from './resource-meta';
 
 /** A group's stored attributes split into its own data and its member ids (kept in their own table). */
 export interface GroupInput {
@@ -64,12 +65,6 @@ export function groupResource(
             ...(m.display === null ? {} : { display: m.display }),
           })),
         }),
-    meta: {
-      resourceType: 'Group',
-      created: meta.created.toISOString(),
-      lastModified: meta.lastModified.toISOString(),
-      location: `${baseUrl}/Groups/${meta.id}`,
-      version: `W/"${meta.version}"`,
-    },
+    meta: resourceMeta('Group', meta, baseUrl),
   };
 }

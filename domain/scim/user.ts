@@ -2,6 +2,8 @@ import { ScimUrn } from './constants';
 import { coerceResourceData, type ResourceData } from './coerce';
 import { ScimError, ScimType } from './errors';
 import { toE164, type CountryCode } from './phone';
+import type { StoredResourceMeta } from './resource-meta';
+import { resourceMeta } from './resource-meta';
 
 /** Company settings that shape how a user is read for HR use. */
 export interface UserRules {
@@ -108,14 +110,6 @@ export function userKeys(data: ResourceData, rules: UserRules): UserKeys {
   };
 }
 
-/** What the store keeps of a SCIM resource besides its data. */
-export interface StoredResourceMeta {
-  id: string;
-  created: Date;
-  lastModified: Date;
-  version: number;
-}
-
 /**
  * The SCIM representation of a stored user (before `attributes` / `excludedAttributes`): schemas, id, the data,
  * and meta with its location under `baseUrl` (the `/scim/v2` URL). Pure.
@@ -126,13 +120,7 @@ export function userResource(data: ResourceData, meta: StoredResourceMeta, baseU
     schemas,
     id: meta.id,
     ...data,
-    meta: {
-      resourceType: 'User',
-      created: meta.created.toISOString(),
-      lastModified: meta.lastModified.toISOString(),
-      location: `${baseUrl}/Users/${meta.id}`,
-      version: `W/"${meta.version}"`,
-    },
+    meta: resourceMeta('User', meta, baseUrl),
   };
 }
 
