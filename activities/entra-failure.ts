@@ -3,7 +3,7 @@ import { EntraError } from '../entra/directory';
 import { EntraErrorType } from '../domain/entra-errors';
 
 /**
- * A 404 on an object Joiner just created is replication lag (notes/entra-graph.md): retry it for about two minutes
+ * A 404 on an object Joiner just created is replication lag (docs/entra.md): retry it for about two minutes
  * of backoff, then report it as final so the workflow can record that the user is gone.
  */
 export const notFoundRetryAttempts = 8;

@@ -3,7 +3,7 @@ import { EntraErrorType } from '../domain/entra-errors';
 import { EntraError } from '../entra/directory';
 import { recordThrottleWait, ThrottleSource } from '../observability/metrics';
 
-/** Graph's write budget per app and tenant (notes/entra-graph.md): 3,000 writes per 150 s. */
+/** Graph's write budget per app and tenant (docs/entra.md, Throttling): 3,000 writes per 150 s. */
 export const graphWriteBudget = { writes: 3000, windowMs: 150_000 } as const;
 
 export interface GraphWritePacerOptions {

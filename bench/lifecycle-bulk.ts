@@ -1,5 +1,5 @@
 /**
- * Bulk onboarding against the emulator's write budget (DESIGN.md §6: within 10% of the budget, without 429 storms).
+ * Bulk onboarding against the emulator's write budget (target, docs/benchmarks.md: within 10% of the budget, without 429 storms).
  * The tenant's budget is scaled to 300 writes per 15 s (Graph's 20 writes/s sustained, as 3,000 per 150 s, in a window
  * ten times shorter) so that 1,000 employees need several windows, as a large tenant's onboarding does.
  */

@@ -1,5 +1,5 @@
 /**
- * HR change → Graph write latency at a steady rate (DESIGN.md §6: p50 < 1 s, p95 < 2 s at 50 changes/s): the time
+ * HR change → Graph write latency at a steady rate (target, docs/benchmarks.md: p50 < 1 s, p95 < 2 s at 50 changes/s): the time
  * from posting a webhook to the emulator serving the PATCH it causes, for one change per employee at a time.
  */
 import { hrEvent, percentile, sleep, startRig } from './lifecycle-rig';

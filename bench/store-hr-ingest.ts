@@ -1,6 +1,6 @@
 /**
  * Measures how many HR events per second `acceptHrEvent` stores (the database share of the webhook ingest target of
- * DESIGN.md §6: ≥ 500 events/s), sequentially and with concurrent requests, on each backend.
+ * target, docs/benchmarks.md: ≥ 500 events/s), sequentially and with concurrent requests, on each backend.
  * Run: `npx tsx bench/store-hr-ingest.ts`. Results are recorded in bench/store-hr-ingest.md.
  */
 import { mkdtemp, rm } from 'node:fs/promises';

@@ -1,5 +1,5 @@
 /**
- * Process wiring for `joiner start` (API and worker in one process on embedded defaults, DESIGN.md §5), `joiner api`
+ * Process wiring for `joiner start` (API and worker in one process on embedded defaults, docs/configuration.md), `joiner api`
  * and `joiner worker`. Builds every client once from the configuration and hands them to the app and the worker.
  */
 import http from 'node:http';
@@ -203,7 +203,7 @@ async function loadEntraSandbox(): Promise<typeof EntraSandboxPackage> {
 
 /**
  * The Entra directory: Microsoft's when ENTRA_CLIENT_ID is set, else an in-process Entra sandbox (its state kept in
- * DATA_DIR/entra-sandbox). ENTRA_TENANT_ID connects the default company without the consent flow; with the sandbox
+ * DATA_DIR/entra-sandbox). ENTRA_TENANT_ID connects the default company (there is no admin-consent flow yet); with the sandbox
  * and no ENTRA_TENANT_ID, the default company is connected to the sandbox tenant so the flow can be tried by hand.
  */
 async function resolveEntra(

@@ -4,7 +4,7 @@ import type { HrEmployee } from './hr-employee';
 import type { CompanyPolicies } from './policies';
 
 /**
- * Calendar rules of DESIGN.md §3.2 and §3.3: HR dates are days in the company's time zone, Graph wants UTC instants,
+ * Calendar rules (docs/mapping.md, Lifecycle policies): HR dates are days in the company's time zone, Graph wants UTC instants,
  * timers want epoch milliseconds. Pure (luxon reads only the time zone database): safe in workflow code, where the
  * results become durable timers.
  */
@@ -60,7 +60,7 @@ export function leaveMomentMs(employee: Pick<HrEmployee, 'offboardedDate'>, poli
 /**
  * When the Entra user may be created under `provisionLeadDays`: the start of the day N calendar days before the hire
  * day, in the company time zone (epoch ms). `null` means "at once": no lead-time policy, or no hire date to count
- * from (the FAQ's mandatory fields do not include the hire date, so a missing one never holds creation back).
+ * from (a create needs no hire date, so a missing one never holds creation back).
  * A time in the past also means "at once"; the caller compares it with the workflow clock.
  */
 export function provisionAtMs(

@@ -22,7 +22,7 @@ const optionalUrl = z
   .optional();
 
 /**
- * The process environment of DESIGN.md §3.5. Unset optional values stay `undefined` here and are resolved to
+ * The process environment (docs/configuration.md). Unset optional values stay `undefined` here and are resolved to
  * embedded defaults (PGlite, the Temporal and Entra sandboxes) by the process that starts.
  */
 export const JoinerEnv = z

@@ -2,12 +2,12 @@ import type { HrEmployee } from './hr-employee';
 import { splitEmail, upnLocalPartProblem } from './mail-nickname';
 
 /**
- * Whether Joiner may create the Entra user for an HR snapshot: seed 000's FAQ rules ("check that work email, first
- * name & last name exists on the user"; "check that the work email domain is the same as the domain defined in Entra
- * ID") plus Entra's rule for userPrincipalName aliases. Pure: safe in workflow code.
+ * Whether Joiner may create the Entra user for an HR snapshot: HR has a work email, a first name and a last name;
+ * the work email's domain is a verified domain of the tenant; and its alias is one Entra accepts as a
+ * userPrincipalName (docs/mapping.md, When a user is created). Pure: safe in workflow code.
  */
 
-/** The HR fields a create needs, in the order the FAQ names them. */
+/** The HR fields a create needs, in the order problems are reported. */
 export const MANDATORY_CREATION_FIELDS = ['workEmail', 'firstName', 'lastName'] as const;
 export type MandatoryCreationField = (typeof MANDATORY_CREATION_FIELDS)[number];
 
@@ -42,7 +42,7 @@ export type CreationEligibility =
       reason: string;
     };
 
-/** The mandatory fields HR has no value for, in FAQ order. */
+/** The mandatory fields HR has no value for, in {@link MANDATORY_CREATION_FIELDS} order. */
 export function missingCreationFields(employee: Pick<HrEmployee, MandatoryCreationField>): MandatoryCreationField[] {
   return MANDATORY_CREATION_FIELDS.filter((field) => employee[field] === null);
 }

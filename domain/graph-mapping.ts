@@ -6,7 +6,7 @@ import { mailNicknameFromEmail, mailNicknameFromName } from './mail-nickname';
 import type { CompanyPolicies } from './policies';
 
 /**
- * The HR → Graph mapping of DESIGN.md §3.2 (seed 000's field table). Pure: safe in workflow code.
+ * The HR → Graph mapping (the field table of docs/mapping.md). Pure: safe in workflow code.
  */
 
 /** What Graph should hold for one employee, derived from the HR snapshot alone. */

@@ -38,7 +38,7 @@ export const HrHomeAddress = z.object(
 export type HrHomeAddress = z.infer<typeof HrHomeAddress>;
 
 /**
- * The HR snapshot of one employee (DESIGN.md §3.1). Every field but `id` and `version` may be missing or null;
+ * The HR snapshot of one employee (docs/hr-webhook.md, Body). Every field but `id` and `version` may be missing or null;
  * after parsing, missing and empty values are `null`, so the snapshot is the whole truth.
  */
 export const HrEmployee = z.object(
@@ -101,7 +101,7 @@ export const HrEventType = z.enum(
 );
 export type HrEventType = z.infer<typeof HrEventType>;
 
-/** The body of `POST /webhooks/alexis` (DESIGN.md §3.1). */
+/** The body of `POST /webhooks/alexis` (docs/hr-webhook.md). */
 export const HrWebhookEvent = z.object(
   {
     id: storableString({ error: requiredOr('must be a string') })

@@ -1,6 +1,6 @@
 /**
  * Mail nicknames and userPrincipalName aliases, the two name-derived values Graph is strict about
- * (see notes/entra-graph.md). Pure: safe in workflow code.
+ * (docs/mapping.md). Pure: safe in workflow code.
  */
 
 /** Graph's limit for mailNickname and for the alias (the part before `@`) of a userPrincipalName. */

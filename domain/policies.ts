@@ -13,7 +13,7 @@ export const TimeZone = z.string().refine(
   { error: 'must be an IANA time zone such as Europe/Stockholm' },
 );
 
-/** Per-company lifecycle policies, DESIGN.md §3.3. Defaults follow seed 000's FAQ: offboarding only sets the leave date. */
+/** Per-company lifecycle policies (docs/mapping.md). By default offboarding only sets the leave date. */
 export const CompanyPolicies = z.object({
   timeZone: TimeZone.default('UTC'),
   /** null: create the Entra user at once; N: create it N days before the hire date (a durable timer). */

@@ -17,7 +17,7 @@ export interface HrOutboxRelayOptions {
 }
 
 /**
- * Redelivers accepted HR events that have not reached Temporal (DESIGN.md §3.1: persist first, deliver after). The
+ * Redelivers accepted HR events that have not reached Temporal (persist first, deliver after: docs/hr-webhook.md). The
  * webhook delivers inline in the common case; the relay catches what was left behind because Temporal was down or
  * the process stopped in between. Oldest first; on a failure it backs off (doubling up to `maxBackoffMs`) and keeps
  * the event in the outbox with its error.

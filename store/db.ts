@@ -63,7 +63,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** Chooses the backend from the configuration (DESIGN.md §3.5): PostgreSQL when DATABASE_URL is set, else PGlite. */
+/** Chooses the backend from the configuration (docs/configuration.md): PostgreSQL when DATABASE_URL is set, else PGlite. */
 export function databaseOptionsFromConfig(config: {
   DATABASE_URL?: string | undefined;
   DATA_DIR: string;

@@ -164,7 +164,7 @@ export const accessTokens = pgTable(
   ],
 );
 
-/** SCIM users written by Entra's provisioning service (DESIGN.md §3.4); `resource` is the whole SCIM resource. */
+/** SCIM users written by Entra's provisioning service (docs/scim.md); `resource` is the whole SCIM resource. */
 export const scimUsers = pgTable(
   'scim_users',
   {

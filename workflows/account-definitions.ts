@@ -1,5 +1,5 @@
 /**
- * Messages and names of the Entra → HR account lifecycle (one workflow per SCIM user, DESIGN.md §3.6), shared by the
+ * Messages and names of the Entra → HR account lifecycle (one workflow per SCIM user, docs/temporal.md), shared by the
  * SCIM routes and the workflow. Pure: workflow code and Node processes both import this file.
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';

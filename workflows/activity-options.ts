@@ -1,5 +1,5 @@
 /**
- * Activity option presets: named timeouts and retry policies for each kind of effect (STYLE.md, Errors and retries).
+ * Activity option presets: named timeouts and retry policies for each kind of effect (docs/temporal.md, Activities).
  * Pure: imported by workflows.
  */
 import type { ActivityOptions } from '@temporalio/workflow';

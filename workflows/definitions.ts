@@ -1,5 +1,6 @@
 /**
- * Messages, names and shapes shared by the workflows, the API and the tools (DESIGN.md §3.6). Pure: workflow code
+ * Messages, names and shapes shared by the workflows, the API and the tools (as the Temporal UI shows them:
+ * docs/temporal.md). Pure: workflow code
  * and Node processes both import this file.
  */
 import { defineSearchAttributeKey } from '@temporalio/common';
@@ -8,7 +9,7 @@ import type { HrEmployee, HrEventType } from '../domain/hr-employee';
 import type { PushedEntraState } from '../domain/graph-user';
 import type { LifecyclePhase } from '../domain/lifecycle-phase';
 
-/** Workflow type names (DESIGN.md §3.6). */
+/** Workflow type names (docs/temporal.md). */
 export const WorkflowType = {
   EmployeeLifecycle: 'employeeLifecycleWorkflow',
   ResyncCompany: 'resyncCompanyWorkflow',
@@ -89,7 +90,7 @@ export interface PendingTimer {
   description: string;
 }
 
-/** A failure the workflow recorded instead of retrying hot (DESIGN.md §4). */
+/** A failure the workflow recorded instead of retrying hot (docs/entra.md, Errors). */
 export interface LifecycleError {
   /** An `EntraErrorType`, `ManagerRefused`, or the Temporal failure type. */
   type: string;

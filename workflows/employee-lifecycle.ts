@@ -1,6 +1,6 @@
 /**
  * employeeLifecycleWorkflow: one long-lived workflow per HR employee (id `employee/<companyId>/<employeeId>`) that
- * keeps the Entra user in line with the HR record (seed 000, DESIGN.md §3.2–3.3, §4).
+ * keeps the Entra user in line with the HR record (the rules: docs/mapping.md; the names: docs/temporal.md).
  *
  * Shape: signals only mark the workflow dirty; a single loop reconciles the latest snapshot, then sleeps until the next
  * change or the earliest of its timers (hire lead time, leave moment, delete, manager backstop, retry). Timers are

@@ -122,7 +122,7 @@ export async function reconcileEmployee(ctx: ReconcileContext): Promise<Reconcil
   return outcome;
 }
 
-/** Creates or links the Entra user when the FAQ's rules and the lead-time policy allow; returns whether it exists. */
+/** Creates or links the Entra user when the creation rules (docs/mapping.md) and the lead-time policy allow; returns whether it exists. */
 async function provisionEntraUser(
   ctx: ReconcileContext,
   snapshot: HrEmployee,

@@ -1,5 +1,5 @@
 /**
- * `POST /webhooks/alexis` (DESIGN.md §3.1): where an HR change enters Joiner. Thin: read and verify → validate →
+ * `POST /webhooks/alexis` (the contract: docs/hr-webhook.md): where an HR change enters Joiner. Thin: read and verify → validate →
  * accept (persist, then signal Temporal: {@link acceptAlexisEvent}) → respond.
  */
 import Router from '@koa/router';

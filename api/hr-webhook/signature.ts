@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-/** The header AlexisHR signs webhooks with (DESIGN.md §3.1). */
+/** The header AlexisHR signs webhooks with (docs/hr-webhook.md, Signature). */
 export const alexisSignatureHeader = 'x-alexis-signature';
 
 /** A signature older (or further in the future) than this is refused: replayed requests stop working after it. */

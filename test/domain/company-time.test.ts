@@ -12,7 +12,7 @@ const policies = (overrides: Record<string, unknown> = {}) => CompanyPolicies.pa
 const at = (iso: string) => Date.parse(iso);
 
 describe('hireDayStartMs and leaveMomentMs', () => {
-  it('place the DESIGN examples in UTC', () => {
+  it('place the documented examples in UTC', () => {
     expect(hireDayStartMs({ hireDate: '2026-12-01' }, policies())).toBe(at('2026-12-01T00:00:00Z'));
     expect(leaveMomentMs({ offboardedDate: '2027-03-31' }, policies())).toBe(at('2027-03-31T23:59:59Z'));
   });

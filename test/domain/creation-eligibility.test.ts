@@ -100,7 +100,7 @@ describe('checkCreationEligibility', () => {
 });
 
 describe('missingCreationFields and describeMissingFields', () => {
-  it('list the missing fields in the FAQ order', () => {
+  it('list the missing fields in the documented order', () => {
     const missing = missingCreationFields({ workEmail: null, firstName: null, lastName: null });
     expect(missing).toEqual(['workEmail', 'firstName', 'lastName']);
     expect(describeMissingFields(missing)).toMatch(/^HR has no work email, no first name and no last name/);

@@ -7,7 +7,7 @@ import { adaInput, hrEmployee } from './hr-fixtures';
 const utc = { timeZone: 'UTC' };
 const stockholm = { timeZone: 'Europe/Stockholm' };
 
-describe('mapHrToGraph: seed 000 field table', () => {
+describe('mapHrToGraph: the field table of docs/mapping.md', () => {
   const { properties, userPrincipalName, managerEmployeeId } = mapHrToGraph(hrEmployee(), utc);
 
   it.each<[string, keyof GraphUserProperties, unknown]>([

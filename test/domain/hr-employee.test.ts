@@ -12,7 +12,7 @@ const event = (employee: Record<string, unknown> = adaInput, overrides: Record<s
 });
 
 describe('parseHrWebhookEvent', () => {
-  it('accepts the example of DESIGN.md §3.1 as it is', () => {
+  it('accepts the webhook example as it is', () => {
     const result = parseHrWebhookEvent(event());
     expect(result.success).toBe(true);
     if (result.success) expect(result.event.data.employee).toEqual({ ...adaInput });

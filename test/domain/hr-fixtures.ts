@@ -1,6 +1,6 @@
 import { HrEmployee } from '../../domain/hr-employee';
 
-/** The employee of DESIGN.md §3.1's webhook example, as HR sends it. */
+/** The employee of the webhook example (docs/hr-webhook.md), as HR sends it. */
 export const adaInput = {
   id: 'emp_123',
   version: 7,

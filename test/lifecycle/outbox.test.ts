@@ -1,5 +1,5 @@
 /**
- * No accepted event is lost when Temporal is down (DESIGN.md §3.1): the webhook answers 202 from the database, the
+ * No accepted event is lost when Temporal is down (docs/hr-webhook.md, the outbox): the webhook answers 202 from the database, the
  * event waits in the outbox, and the relay delivers it once Temporal is back.
  */
 import { Client, Connection } from '@temporalio/client';

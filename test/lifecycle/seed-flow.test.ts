@@ -1,6 +1,6 @@
 /**
- * Seed 000 end to end: the example flow, the FAQ, and every field of the table, through the webhook, the Temporal
- * sandbox and the Entra sandbox.
+ * The lifecycle end to end as docs/mapping.md describes it: an employee's example flow, the creation and offboarding
+ * rules, and every field of the field table, through the webhook, the Temporal sandbox and the Entra sandbox.
  */
 import { LifecycleHarness } from './harness';
 
@@ -25,7 +25,7 @@ const ada = {
   hireDate: '2026-12-01',
 };
 
-describe("seed 000's example flow", () => {
+describe("an employee's example flow", () => {
   it('creates an onboarded employee in Entra, enabled, with every mapped field', async () => {
     await h.hr('employee.onboarded', ada);
     const state = await h.until(ada.id, (s) => s.phase === 'active');
@@ -82,7 +82,7 @@ describe("seed 000's example flow", () => {
     });
   });
 
-  it('moves employeeLeaveDateTime to a past offboarding date, and still leaves the account enabled (FAQ)', async () => {
+  it('moves employeeLeaveDateTime to a past offboarding date, and still leaves the account enabled by default', async () => {
     await h.hr('employee.offboarded', {
       ...ada,
       title: 'Principal Engineer',
@@ -106,7 +106,7 @@ describe("seed 000's example flow", () => {
   });
 });
 
-describe("seed 000's FAQ", () => {
+describe('the creation and offboarding rules', () => {
   it('does not create a user whose last name is missing, says why, and creates it once HR adds it', async () => {
     const grace = { id: 'emp_grace', firstName: 'Grace', workEmail: 'grace@contoso.com' };
     await h.hr('employee.onboarded', grace);
@@ -136,7 +136,7 @@ describe("seed 000's FAQ", () => {
   });
 });
 
-describe("each field of seed 000's table", () => {
+describe('each field of the field table', () => {
   const base = { id: 'emp_fields', firstName: 'Field', lastName: 'Tester', workEmail: 'field.tester@contoso.com' };
   beforeAll(async () => {
     await h.hr('employee.onboarded', base);
