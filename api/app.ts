@@ -1,6 +1,7 @@
 import Koa from 'koa';
 import { adminAccessTokensRouter } from './admin/access-tokens';
 import { adminScimAccountsRouter } from './admin/scim-accounts';
+import { consoleRouter } from './console/router';
 import type { AppDeps, RouterFactory } from './deps';
 import { errorHandler } from './middleware/error-handler';
 import { healthRouter } from './routes/health';
@@ -25,6 +26,8 @@ export const defaultRouters: Readonly<Record<string, RouterFactory>> = {
   adminAccessTokens: (deps) => adminAccessTokensRouter(deps),
   /** SCIM accounts with their phone numbers in E.164 and the unparsable-number flag (administrator password). */
   adminScimAccounts: (deps) => adminScimAccountsRouter(deps),
+  /** The admin console at `/` (server-rendered pages; see docs/console.md). */
+  console: (deps) => consoleRouter(deps),
 };
 
 /**

@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
 import type { Logger } from 'pino';
+import type { ConsoleEntra } from './console/integration';
 import type { JoinerConfig } from '../domain/config';
 import type { ReadinessChecks } from '../observability/probes';
 import type { TemporalDeps } from '../orchestration/temporal';
@@ -14,6 +15,8 @@ export interface AppDeps {
   logger: Logger;
   /** What `/readyz` checks beyond the database (e.g. `temporal`, and `entra` where the worker runs in-process). */
   readiness?: ReadinessChecks;
+  /** Entra for the console's Integrations page (consent URL, live connection check); absent without credentials. */
+  entra?: ConsoleEntra;
 }
 
 /** Builds one router (or a set of routes) of the app from its dependencies. */

@@ -13,6 +13,7 @@ import { createApp, defaultRouters } from '../api/app';
 import { hrWebhookRouter } from '../api/hr-webhook/router';
 import { createLogger } from '../api/logger';
 import type { JoinerConfig } from '../domain/config';
+import type { ConsoleEntra } from '../api/console/integration';
 import type { EntraDirectory } from '../entra/directory';
 import { GraphDirectory } from '../entra/graph-directory';
 import { startCompanyResync } from '../orchestration/company-resync';
@@ -54,14 +55,26 @@ export async function runAllInOne(config: JoinerConfig, logger = processLogger(c
   try {
     const database = await openStore(config, logger, closers);
     const temporalTarget = await resolveTemporal(config, logger, closers);
-    const entra = await resolveEntra(config, database, logger, closers, entraSandbox);
+    const { directory: entra, console: consoleEntraDeps } = await resolveEntra(
+      config,
+      database,
+      logger,
+      closers,
+      entraSandbox,
+    );
     const { client, native } = await connectTemporal(config, temporalTarget.address, closers);
     await ensureSearchAttributes({ connection: client.connection, namespace: config.TEMPORAL_NAMESPACE }, logger);
     // The API first: it needs only the database and a Temporal client, so after a crash webhooks are accepted again
     // within a second or two, while the worker still bundles its workflows.
-    const api = await startApi(config, database, client, logger, closers, {
-      entra: () => entra.checkReachable(),
-    });
+    const api = await startApi(
+      config,
+      database,
+      client,
+      logger,
+      closers,
+      { entra: () => entra.checkReachable() },
+      consoleEntraDeps,
+    );
     // The in-memory sandbox has no schedules; it is rebuilt by a full resync below instead.
     await startWorker(config, database, entra, client, native, logger, closers, {
       antiEntropy: !temporalTarget.ephemeral,
@@ -91,7 +104,7 @@ export async function runApi(config: JoinerConfig, logger = processLogger(config
   try {
     const database = await openStore(config, logger, closers);
     const { client } = await connectTemporal(config, address, closers, { worker: false });
-    const api = await startApi(config, database, client, logger, closers);
+    const api = await startApi(config, database, client, logger, closers, {}, apiProcessEntra(config, logger, closers));
     logger.info({ port: api.port }, 'joiner API is running');
     return { url: `http://localhost:${api.port}`, stop: () => closeAll(closers) };
   } catch (err) {
@@ -112,7 +125,7 @@ export async function runWorker(config: JoinerConfig, logger = processLogger(con
   const closers: Closer[] = [];
   try {
     const database = await openStore(config, logger, closers);
-    const entra = await resolveEntra(config, database, logger, closers);
+    const { directory: entra } = await resolveEntra(config, database, logger, closers);
     const { client, native } = await connectTemporal(config, address, closers);
     await ensureSearchAttributes({ connection: client.connection, namespace: config.TEMPORAL_NAMESPACE }, logger);
     await startWorker(config, database, entra, client, native, logger, closers, { antiEntropy: true });
@@ -212,8 +225,9 @@ async function resolveEntra(
   logger: Logger,
   closers: Closer[],
   sandboxPackage?: typeof EntraSandboxPackage,
-): Promise<GraphDirectory> {
+): Promise<{ directory: GraphDirectory; console: ConsoleEntra }> {
   let directory: GraphDirectory;
+  let app: { clientId: string; authorityHost: string };
   let tenantToConnect = config.ENTRA_TENANT_ID;
   if (config.ENTRA_CLIENT_ID !== undefined && config.ENTRA_CLIENT_SECRET !== undefined) {
     directory = new GraphDirectory({
@@ -223,6 +237,7 @@ async function resolveEntra(
       graphBaseUrl: config.GRAPH_BASE_URL,
       logger,
     });
+    app = { clientId: config.ENTRA_CLIENT_ID, authorityHost: config.ENTRA_AUTHORITY_HOST };
   } else {
     const { startEntraSandbox } = sandboxPackage ?? (await loadEntraSandbox());
     const sandbox = await startEntraSandbox({
@@ -239,6 +254,7 @@ async function resolveEntra(
       caCertificate: sandbox.caCertPem,
       logger,
     });
+    app = { clientId: sandbox.clientId, authorityHost: sandbox.url };
     tenantToConnect ??= sandbox.tenantId;
     logger.warn(
       {
@@ -255,7 +271,34 @@ async function resolveEntra(
     await connectEntra(database.db, defaultCompanyId, tenantToConnect);
     logger.info({ tenantId: tenantToConnect }, 'default company connected to its Entra tenant from configuration');
   }
-  return directory;
+  return { directory, console: consoleEntra(directory, app) };
+}
+
+/**
+ * The console's Entra for `joiner api`: a Graph client of its own when ENTRA_CLIENT_ID is set (the worker has
+ * another); without credentials the Integrations page says how to set them.
+ */
+function apiProcessEntra(config: JoinerConfig, logger: Logger, closers: Closer[]): ConsoleEntra | undefined {
+  if (config.ENTRA_CLIENT_ID === undefined || config.ENTRA_CLIENT_SECRET === undefined) return undefined;
+  const directory = new GraphDirectory({
+    clientId: config.ENTRA_CLIENT_ID,
+    clientSecret: config.ENTRA_CLIENT_SECRET,
+    authorityHost: config.ENTRA_AUTHORITY_HOST,
+    graphBaseUrl: config.GRAPH_BASE_URL,
+    logger,
+  });
+  closers.push(() => directory.close());
+  return consoleEntra(directory, { clientId: config.ENTRA_CLIENT_ID, authorityHost: config.ENTRA_AUTHORITY_HOST });
+}
+
+/** What the console's Integrations page needs of Entra: the app registration and the live connection check. */
+function consoleEntra(directory: GraphDirectory, app: { clientId: string; authorityHost: string }): ConsoleEntra {
+  return {
+    ...app,
+    probeConnection: (tenant) => directory.probeConnection(tenant),
+    listVerifiedDomains: (tenant) => directory.listVerifiedDomains(tenant),
+    forgetTenant: (tenant) => directory.forgetTenant(tenant),
+  };
 }
 
 async function connectTemporal(
@@ -319,6 +362,7 @@ async function startApi(
   logger: Logger,
   closers: Closer[],
   readiness: ReadinessChecks = {},
+  entra?: ConsoleEntra,
 ): Promise<{ port: number }> {
   const temporal = { client: client.workflow, taskQueue: config.TEMPORAL_TASK_QUEUE, inFlight: new CallsInFlight() };
   const deps = {
@@ -327,6 +371,7 @@ async function startApi(
     config,
     logger,
     readiness: { temporal: () => checkTemporal(client, config.TEMPORAL_NAMESPACE), ...readiness },
+    entra,
   };
   const relay = new HrOutboxRelay(deps);
   const app = createApp(deps, {

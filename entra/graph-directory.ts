@@ -51,6 +51,26 @@ function toEntraUser(raw: Record<string, unknown>): EntraUser {
   return user as unknown as EntraUser;
 }
 
+/** What {@link GraphDirectory.probeConnection} found. */
+export interface ConnectionProbe {
+  /** Application permissions granted to the app in the tenant, as Graph's token lists them. */
+  grantedPermissions: string[];
+  /** The tenant's verified domains; null when Organization.Read.All, which reading them needs, is not granted. */
+  verifiedDomains: VerifiedDomain[] | null;
+}
+
+/** The `roles` claim of a JWT access token (no signature check: the token came straight from the token endpoint). */
+function tokenRoles(token: string): string[] {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+      roles?: unknown;
+    };
+    return Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
 function isNotFound(error: unknown): boolean {
   return error instanceof GraphError && error.statusCode === 404;
 }
@@ -125,6 +145,34 @@ export class GraphDirectory implements EntraDirectory {
         throw new EntraError(EntraErrorType.NotConnected, `tenant ${tenant.tenantId} returned no organization`);
       }
     });
+  }
+
+  /**
+   * What the console shows for a connection: the application permissions the tenant granted the app (the `roles`
+   * of a fresh app-only token: Entra puts exactly the admin-consented application permissions there) and the
+   * tenant's verified domains. Joiner only reads the token's claims for this; Graph still checks it on every call.
+   * Read-only.
+   * @throws EntraError NotConnected (with the AADSTS code: consent missing or revoked, bad or expired secret, unknown
+   * app or tenant), PermissionDenied (Organization.Read.All, for the domains), Throttled, Transient
+   */
+  async probeConnection(tenant: TenantRef): Promise<ConnectionProbe> {
+    const context: GraphCallContext = {
+      operation: 'check the connection',
+      permission: GraphPermission.OrganizationReadAll,
+    };
+    let token: string;
+    try {
+      const issued = await this.clients.freshCredential(tenant.tenantId).getToken(this.clients.scope);
+      token = issued.token;
+    } catch (error) {
+      throw await this.mapError(tenant, error, context);
+    }
+    this.clients.forget(tenant.tenantId);
+    const grantedPermissions = tokenRoles(token);
+    const verifiedDomains = grantedPermissions.includes(GraphPermission.OrganizationReadAll)
+      ? await this.listVerifiedDomains(tenant)
+      : null;
+    return { grantedPermissions, verifiedDomains };
   }
 
   /**

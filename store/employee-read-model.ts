@@ -4,7 +4,7 @@
  * events of one employee as its timeline. Read-only.
  */
 import type { SQL } from 'drizzle-orm';
-import { and, asc, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { HrEventType } from '../domain/hr-employee';
 import type { LifecyclePhase } from '../domain/lifecycle-phase';
 import type { Db } from './db';
@@ -174,6 +174,30 @@ export async function listEmployeeHrEvents(
     .where(and(eq(webhookEvents.companyId, companyId), eq(webhookEvents.employeeId, employeeId)))
     .orderBy(desc(webhookEvents.receivedAt), desc(webhookEvents.id))
     .limit(limit);
+}
+
+/** "First Last (id)" of the given employees, by id; unknown ids are absent. */
+export async function employeeDisplayNames(
+  db: Db,
+  companyId: string,
+  ids: readonly string[],
+): Promise<Map<string, string>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const rows = await db
+    .select({
+      id: employees.id,
+      firstName: sql<string | null>`${employees.snapshot}->>'firstName'`,
+      lastName: sql<string | null>`${employees.snapshot}->>'lastName'`,
+    })
+    .from(employees)
+    .where(and(eq(employees.companyId, companyId), inArray(employees.id, unique)));
+  return new Map(
+    rows.map((r) => {
+      const name = [r.firstName, r.lastName].filter(Boolean).join(' ');
+      return [r.id, name ? `${name} (${r.id})` : r.id];
+    }),
+  );
 }
 
 export type { Employee };

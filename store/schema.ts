@@ -255,3 +255,27 @@ export const scimGroupMembers = pgTable(
     index('scim_group_members_user_idx').on(t.userId),
   ],
 );
+
+/**
+ * Signed-in console sessions (one administrator password, so no user column). Only a SHA-256 hash of the cookie's
+ * token is kept; the CSRF token is derived from the token, so it needs no column.
+ */
+export const consoleSessions = pgTable(
+  'console_sessions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Lower-case hex SHA-256 of the session token in the cookie. */
+    tokenHash: text('token_hash').notNull(),
+    createdAt: createdAt(),
+    lastSeenAt: at('last_seen_at').notNull().defaultNow(),
+    expiresAt: at('expires_at').notNull(),
+    /** SHA-256 of the `state` of the admin consent this session started, until the callback uses it. */
+    consentStateHash: text('consent_state_hash'),
+    /** A one-time message for the next page (e.g. why a consent failed); never a secret. */
+    flash: jsonb('flash').$type<{ kind: 'info' | 'error'; text: string }>(),
+  },
+  (t) => [
+    uniqueIndex('console_sessions_token_hash_key').on(t.tokenHash),
+    index('console_sessions_expires_at_idx').on(t.expiresAt),
+  ],
+);

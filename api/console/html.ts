@@ -1,0 +1,123 @@
+import type { SessionFlash } from '../../store/console-sessions';
+
+/**
+ * Server-rendered HTML for the console: a tagged template that escapes every interpolated value (only {@link Html}
+ * values, made by `html` itself or {@link raw}, go in as they are), and the page layout.
+ */
+
+/** Markup that is already safe to put into a page. */
+export class Html {
+  constructor(readonly value: string) {}
+  toString(): string {
+    return this.value;
+  }
+}
+
+/** Escapes text for HTML content and quoted attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+type Interpolated = Html | string | number | boolean | null | undefined | readonly Interpolated[];
+
+function render(value: Interpolated): string {
+  if (value === null || value === undefined || value === false) return '';
+  if (value instanceof Html) return value.value;
+  if (Array.isArray(value)) return value.map(render).join('');
+  return escapeHtml(String(value));
+}
+
+/** `html\`<p>${text}</p>\``: every value is escaped unless it is {@link Html}; arrays are concatenated. */
+export function html(strings: TemplateStringsArray, ...values: Interpolated[]): Html {
+  let out = strings[0] ?? '';
+  values.forEach((value, i) => {
+    out += render(value) + (strings[i + 1] ?? '');
+  });
+  return new Html(out);
+}
+
+/** Markup from a trusted constant (never from input). */
+export function raw(markup: string): Html {
+  return new Html(markup);
+}
+
+/** A date and time as the console shows it: UTC, to the second, in a `<time>` element. */
+export function time(value: Date | string | null | undefined, empty = '—'): Html {
+  if (value === null || value === undefined) return html`${empty}`;
+  const date = typeof value === 'string' ? new Date(value) : value;
+  if (Number.isNaN(date.getTime())) return html`${String(value)}`;
+  const iso = date.toISOString();
+  return html`<time datetime="${iso}">${iso.slice(0, 19).replace('T', ' ')} UTC</time>`;
+}
+
+export interface LayoutOptions {
+  title: string;
+  /** Which navigation entry is current. */
+  section?: 'employees' | 'accounts' | 'integrations' | 'access-tokens';
+  /** The signed-in session's CSRF token; absent on the sign-in and setup pages (no navigation then). */
+  csrf?: string;
+  flash?: SessionFlash | null;
+  body: Html;
+}
+
+const navigation = [
+  { section: 'employees', href: '/employees', label: 'Employees' },
+  { section: 'accounts', href: '/accounts', label: 'Accounts' },
+  { section: 'integrations', href: '/settings/integrations', label: 'Integrations' },
+  { section: 'access-tokens', href: '/settings/access-tokens', label: 'Access tokens' },
+] as const;
+
+/** A whole page: skip link, header with navigation and sign-out (when signed in), the flash message, the body. */
+export function layout(options: LayoutOptions): string {
+  const nav =
+    options.csrf === undefined
+      ? html``
+      : html`<nav aria-label="Main">
+            <ul>
+              ${navigation.map(
+                (item) =>
+                  html`<li>
+                    <a href="${item.href}" ${options.section === item.section ? raw('aria-current="page"') : ''}
+                      >${
+                        item.section === 'integrations' || item.section === 'access-tokens'
+                          ? html`<span class="crumb">Settings →</span> `
+                          : ''
+                      }${item.label}</a
+                    >
+                  </li>`,
+              )}
+            </ul>
+          </nav>
+          <form method="post" action="/sign-out" class="sign-out">
+            <input type="hidden" name="_csrf" value="${options.csrf}" />
+            <button type="submit" class="link">Sign out</button>
+          </form>`;
+  const flash =
+    options.flash === null || options.flash === undefined
+      ? html``
+      : html`<div
+          class="flash flash-${options.flash.kind}"
+          role="${options.flash.kind === 'error' ? 'alert' : 'status'}"
+        >
+          ${options.flash.text}
+        </div>`;
+  return `<!doctype html>${
+    html`<html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${options.title} · Joiner</title>
+        <link rel="stylesheet" href="/console/assets/console.css" />
+        <script src="/console/assets/console.js" defer></script>
+      </head>
+      <body>
+        <a class="skip" href="#main">Skip to content</a>
+        <header class="top">
+          <a class="brand" href="/">Joiner</a>
+          ${nav}
+        </header>
+        <main id="main" tabindex="-1">${flash}${options.body}</main>
+      </body>
+    </html>`.value
+  }`;
+}
