@@ -323,13 +323,16 @@ export function consoleRouter(deps: AppDeps): Router {
   /** Starts a resync of every employee of the company; false when Temporal did not answer in time. */
   async function startResync(reason: string): Promise<boolean> {
     try {
-      const outcome = await waitAtMost(
-        requestResync(deps.temporal.client, {
-          taskQueue: deps.temporal.taskQueue,
-          companyId,
-          scope: ResyncScope.All,
-          reason,
-        }),
+      // A gRPC deadline ends the call itself; the wait is tracked so the connection outlives it.
+      const outcome = await deps.temporal.inFlight.waitAtMost(
+        deps.temporal.client.withDeadline(Date.now() + 5_000, () =>
+          requestResync(deps.temporal.client, {
+            taskQueue: deps.temporal.taskQueue,
+            companyId,
+            scope: ResyncScope.All,
+            reason,
+          }),
+        ),
         5_000,
       );
       return outcome.settled;

@@ -27,6 +27,7 @@ import type { Db } from '../../store/db';
 import { createLifecycleActivities } from '../../worker/activities';
 import type { EmployeeLifecycleState } from '../../workflows/definitions';
 import { employeeWorkflowId } from '../../workflows/definitions';
+import { CallsInFlight } from '../../orchestration/deadline';
 import { queryEmployeeWorkflow } from '../../orchestration/employee-view';
 import type { TestDatabase } from '../helpers/databases';
 import { createTestDatabase } from '../helpers/databases';
@@ -55,6 +56,8 @@ export class ConsoleHarness {
   private server!: http.Server;
   private worker: { worker: Worker; done: Promise<void> } | null = null;
   private readonly versions = new Map<string, number>();
+  /** Temporal calls the app stopped waiting for: they end before the kit closes its connection. */
+  private readonly inFlight = new CallsInFlight();
 
   constructor(private readonly options: { entra?: EntraSandboxOptions } = {}) {}
 
@@ -94,7 +97,7 @@ export class ConsoleHarness {
       LOG_LEVEL: 'silent',
     });
     const logger = createLogger({ level: 'silent' });
-    const temporal = { client: this.kit.client.workflow, taskQueue: this.kit.taskQueue };
+    const temporal = { client: this.kit.client.workflow, taskQueue: this.kit.taskQueue, inFlight: this.inFlight };
     const consoleEntra: ConsoleEntra = {
       clientId: entra.clientId,
       authorityHost: entra.url,
@@ -132,6 +135,7 @@ export class ConsoleHarness {
       this.server?.closeAllConnections();
       this.server?.close(() => resolve());
     });
+    await this.inFlight.settled();
     await this.graph?.close();
     await this.entra?.close();
     try {
