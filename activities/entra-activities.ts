@@ -72,12 +72,15 @@ export function createEntraActivities(entra: EntraDirectory, deps: EntraActivity
 
     async createEntraUser(input) {
       return call(input.companyId, 'write', async (tenant) => {
-        const { user, linked } = await entra.createUser(tenant, input.user);
+        const { user, linked, withheld } = await entra.createUser(tenant, input.user);
+        const fields = pickMapped(linked ? user : input.user);
+        for (const key of withheld ?? []) delete fields[key];
         return {
           entraObjectId: user.id,
           userPrincipalName: user.userPrincipalName,
           linked,
-          fields: pickMapped(linked ? user : input.user),
+          fields,
+          ...(withheld === undefined ? {} : { withheld }),
         };
       });
     },

@@ -4,7 +4,7 @@
  * workflows proxy these interfaces, and activities/ and orchestration/ implement them.
  */
 import type { NewGraphUser } from './graph-mapping';
-import type { GraphUserProperties, PushedEntraState } from './graph-user';
+import type { GraphUserProperties, LifecycleDateProperty, PushedEntraState } from './graph-user';
 import type { HrEmployee, HrEventType } from './hr-employee';
 import type { CompanyPolicies } from './policies';
 import type { LifecyclePhase } from './lifecycle-phase';
@@ -17,6 +17,8 @@ export interface CreatedEntraUser {
   linked: boolean;
   /** The user's mapped properties as Entra holds them now: the base for the next diff. */
   fields: GraphUserProperties;
+  /** Lifecycle dates Graph refused in the create (a missing User-LifeCycleInfo permission): not written, not in `fields`. */
+  withheld?: LifecycleDateProperty[];
 }
 
 /**
@@ -33,7 +35,8 @@ export interface EntraActivities {
   listVerifiedDomains(input: { companyId: string; refresh?: boolean }): Promise<string[]>;
   /**
    * Creates the Entra user (accountEnabled true, random password that must be changed) or links the existing user
-   * with the same userPrincipalName. Idempotent: a retry after a lost response links the user it created.
+   * with the same userPrincipalName, in one Graph write with the lifecycle dates included (a second create without
+   * them only when Graph refuses them). Idempotent: a retry after a lost response links the user it created.
    */
   createEntraUser(input: { companyId: string; employeeId: string; user: NewGraphUser }): Promise<CreatedEntraUser>;
   /** One minimal PATCH of the user's properties; an empty patch makes no call. Idempotent. */

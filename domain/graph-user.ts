@@ -35,6 +35,13 @@ export type GraphUserProperties = { [K in ClearableGraphProperty]?: string | nul
   businessPhones?: string[];
 };
 
+/**
+ * The lifecycle dates: Graph guards them with User-LifeCycleInfo permissions of their own, so a write of them can be
+ * refused while the rest of the profile is accepted.
+ */
+export const LIFECYCLE_DATE_PROPERTIES = ['employeeHireDate', 'employeeLeaveDateTime'] as const;
+export type LifecycleDateProperty = (typeof LIFECYCLE_DATE_PROPERTIES)[number];
+
 /** Every property name Joiner manages, in the order Graph documents them. */
 export const MANAGED_GRAPH_PROPERTIES = [
   ...CLEARABLE_GRAPH_PROPERTIES,

@@ -5,7 +5,7 @@
  */
 import type { EntraErrorType } from '../domain/entra-errors';
 import type { NewGraphUser } from '../domain/graph-mapping';
-import type { GraphUserProperties } from '../domain/graph-user';
+import type { GraphUserProperties, LifecycleDateProperty } from '../domain/graph-user';
 
 /** A user as read from Graph (the subset Joiner uses). */
 export interface EntraUser extends GraphUserProperties {
@@ -30,6 +30,11 @@ export interface TenantRef {
 export interface CreateUserResult {
   user: EntraUser;
   linked: boolean;
+  /**
+   * Lifecycle dates left out of the create because Graph refused them (403: no User-LifeCycleInfo permission); the
+   * user was created without them. Absent when everything asked for was written (or the user was linked).
+   */
+  withheld?: LifecycleDateProperty[];
 }
 
 export interface EntraDirectory {

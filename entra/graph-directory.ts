@@ -2,7 +2,7 @@ import { GraphError } from '@microsoft/microsoft-graph-client';
 import type { Client, GraphRequest } from '@microsoft/microsoft-graph-client';
 import type { Logger } from 'pino';
 import type { GraphUserProperties } from '../domain/graph-user';
-import { MANAGED_GRAPH_PROPERTIES } from '../domain/graph-user';
+import { LIFECYCLE_DATE_PROPERTIES, MANAGED_GRAPH_PROPERTIES } from '../domain/graph-user';
 import { EntraError } from './directory';
 import { EntraErrorType } from '../domain/entra-errors';
 import type { CreateUserResult, EntraDirectory, EntraUser, TenantRef, VerifiedDomain } from './directory';
@@ -218,8 +218,11 @@ export class GraphDirectory implements EntraDirectory {
 
   /**
    * Creates an enabled user with a random strong password (never logged or returned) that must be changed at first
-   * sign-in. Idempotent: when a user with the same userPrincipalName already exists — including one made by an
-   * earlier attempt whose response was lost — it is read and returned with `linked: true` instead.
+   * sign-in, in one write: the lifecycle dates (employeeHireDate, employeeLeaveDateTime) go in the create. Only when
+   * Graph refuses that create with a 403 (the app lacks User-LifeCycleInfo.ReadWrite.All) is the user created again
+   * without them; `withheld` names them, so the caller writes them apart and a missing permission blocks only them.
+   * Idempotent: when a user with the same userPrincipalName already exists — including one made by an earlier attempt
+   * whose response was lost — it is read and returned with `linked: true` instead.
    * @throws EntraError Conflict (another user has this mail/proxyAddresses: `property` names it), NotFound (the
    * existing user cannot be read yet: replication lag, retry), InvalidValue (names the property), PermissionDenied
    * (User.ReadWrite.All), NotConnected, Throttled, Transient
@@ -228,13 +231,51 @@ export class GraphDirectory implements EntraDirectory {
     const fields = Object.fromEntries(
       Object.entries(user).filter(([, value]) => value !== undefined && value !== null),
     ) as Partial<NewGraphUser>;
+    const lifecycle = LIFECYCLE_DATE_PROPERTIES.filter((key) => fields[key] !== undefined);
+    let withheld: (typeof LIFECYCLE_DATE_PROPERTIES)[number][] = [];
+    let created: EntraUser | null;
+    try {
+      created = await this.postUser(tenant, user.userPrincipalName, fields);
+    } catch (error) {
+      if (!(error instanceof EntraError && error.type === EntraErrorType.PermissionDenied) || lifecycle.length === 0) {
+        throw error;
+      }
+      withheld = lifecycle;
+      const profile: Partial<NewGraphUser> = { ...fields };
+      for (const key of withheld) delete profile[key];
+      created = await this.postUser(tenant, user.userPrincipalName, profile);
+    }
+    if (created !== null)
+      return withheld.length > 0 ? { user: created, linked: false, withheld } : { user: created, linked: false };
+
+    const existing = await this.getUser(tenant, user.userPrincipalName);
+    if (existing === null) {
+      throw new EntraError(
+        EntraErrorType.NotFound,
+        `create user ${user.userPrincipalName}: a user with this userPrincipalName exists but cannot be read yet (replication lag); retry to link it`,
+        { status: 404, property: 'userPrincipalName' },
+      );
+    }
+    this.logger?.debug(
+      { tenantId: tenant.tenantId, userId: existing.id },
+      'linked existing Entra user by userPrincipalName',
+    );
+    return { user: existing, linked: true };
+  }
+
+  /** One POST /users; null when the userPrincipalName is taken (the caller links that user). */
+  private async postUser(
+    tenant: TenantRef,
+    userPrincipalName: string,
+    fields: Partial<NewGraphUser>,
+  ): Promise<EntraUser | null> {
     const context: GraphCallContext = {
       name: 'createUser',
-      operation: `create user ${user.userPrincipalName}`,
+      operation: `create user ${userPrincipalName}`,
       properties: fields,
       permission: GraphPermission.UserReadWriteAll,
     };
-    const created = await this.call(tenant, context, async (client) => {
+    return this.call(tenant, context, async (client) => {
       try {
         const raw = (await this.request(client, '/users').post({
           ...fields,
@@ -248,21 +289,6 @@ export class GraphDirectory implements EntraDirectory {
         throw error;
       }
     });
-    if (created !== null) return { user: created, linked: false };
-
-    const existing = await this.getUser(tenant, user.userPrincipalName);
-    if (existing === null) {
-      throw new EntraError(
-        EntraErrorType.NotFound,
-        `${context.operation}: a user with this userPrincipalName exists but cannot be read yet (replication lag); retry to link it`,
-        { status: 404, property: 'userPrincipalName' },
-      );
-    }
-    this.logger?.debug(
-      { tenantId: tenant.tenantId, userId: existing.id },
-      'linked existing Entra user by userPrincipalName',
-    );
-    return { user: existing, linked: true };
   }
 
   /**

@@ -3,7 +3,7 @@
  * policies. Deterministic workflow code; every effect is an activity. Idempotent by construction: it compares the
  * desired state with what was last pushed, so running it twice writes nothing the second time.
  */
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched, proxyActivities } from '@temporalio/workflow';
 import type { EntraActivities, OrchestrationActivities, StoreActivities } from '../domain/activity-contracts';
 import { deleteAtMs, leaveMomentMs, provisionAtMs, toGraphDateTime } from '../domain/company-time';
 import { CreationProblemCode, checkCreationEligibility } from '../domain/creation-eligibility';
@@ -12,6 +12,7 @@ import { applyGraphPatch, diffGraphUser, isEmptyPatch } from '../domain/graph-di
 import type { DesiredGraphUser } from '../domain/graph-mapping';
 import { mapHrToGraph, toNewGraphUser } from '../domain/graph-mapping';
 import type { GraphUserProperties, PushedEntraState } from '../domain/graph-user';
+import { LIFECYCLE_DATE_PROPERTIES } from '../domain/graph-user';
 import type { HrEmployee } from '../domain/hr-employee';
 import { LifecyclePhase } from '../domain/lifecycle-phase';
 import type { CompanyPolicies } from '../domain/policies';
@@ -32,8 +33,13 @@ export const recheckMs = 60 * 60_000;
 /** The problem type of a refused `reportsTo` (self-reference or cycle). */
 export const managerRefused = 'ManagerRefused';
 
-/** Lifecycle dates are written apart from the profile: they need User-LifeCycleInfo permissions of their own. */
-const lifecycleDateProperties = ['employeeHireDate', 'employeeLeaveDateTime'] as const;
+/**
+ * Lifecycle dates are updated apart from the profile: they need User-LifeCycleInfo permissions of their own, so a
+ * refusal of them must not hold back the rest.
+ */
+const lifecycleDateProperties = LIFECYCLE_DATE_PROPERTIES;
+/** Marks histories whose create carries the lifecycle dates (older ones created first, then wrote the hire date). */
+const datesInCreatePatch = 'lifecycle-dates-in-create';
 
 export interface ReconcileOutcome {
   phase: LifecyclePhase;
@@ -165,7 +171,9 @@ async function provisionEntraUser(
   }
 
   const newUser = toNewGraphUser(desired)!;
-  for (const property of lifecycleDateProperties) delete newUser[property];
+  // One write per new employee: the dates go in the create (Graph's write budget is the bound of a bulk onboarding).
+  const datesInCreate = patched(datesInCreatePatch);
+  if (!datesInCreate) for (const property of lifecycleDateProperties) delete newUser[property];
   ctx.onPhase(LifecyclePhase.Provisioning);
   const created = await entra
     .createEntraUser({ companyId: ctx.companyId, employeeId: ctx.employeeId, user: newUser })
@@ -197,10 +205,11 @@ async function provisionEntraUser(
   ctx.state.entraObjectId = created.entraObjectId;
   ctx.state.lastPushed = {
     userPrincipalName: created.userPrincipalName,
-    // A new user has no lifecycle dates; a linked one has the values Graph returned (absent = unknown, sent again).
+    // A linked user has the values Graph returned (absent = unknown, sent again). A new one has what the create wrote:
+    // the dates too, unless Graph withheld them, which the profile step then writes (or records as refused) apart.
     fields: created.linked
       ? created.fields
-      : { ...desired.properties, employeeHireDate: null, employeeLeaveDateTime: null },
+      : createdFields(desired.properties, datesInCreate ? created.withheld : null),
     managerEntraObjectId: null,
     managerEmployeeId: null,
     accountDisabledByPolicy: false,
@@ -213,6 +222,16 @@ async function provisionEntraUser(
     managerEntraObjectId: created.entraObjectId,
   });
   return true;
+}
+
+/** What a create wrote: the desired properties, without the lifecycle dates it left out (`null`: all of them). */
+function createdFields(
+  desired: GraphUserProperties,
+  withheld: readonly (typeof lifecycleDateProperties)[number][] | null | undefined,
+): GraphUserProperties {
+  const fields: GraphUserProperties = { ...desired };
+  for (const property of withheld ?? (withheld === null ? lifecycleDateProperties : [])) fields[property] = null;
+  return fields;
 }
 
 /** One PATCH for the changed profile properties, then the hire date and the leave date, each only when changed. */

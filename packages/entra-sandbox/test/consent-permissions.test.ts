@@ -127,6 +127,20 @@ describe('admin consent and application permissions in the sandbox', () => {
     ).toBe(204);
   });
 
+  it('creates a user with its lifecycle dates in one POST, and refuses the whole create without the permission', async () => {
+    const dates = { employeeHireDate: '2027-01-04T00:00:00Z', employeeLeaveDateTime: '2027-03-31T23:59:59Z' };
+    const denied = await graphWith(['User.ReadWrite.All'], 'POST', '/users', { ...newUserBody('d1'), ...dates });
+    expect(denied.status).toBe(403);
+    expect(denied.body.error.code).toBe('Authorization_RequestDenied');
+    expect(f.entra.control.state().users[f.entra.tenantId] ?? []).toHaveLength(0);
+
+    const both = ['User.ReadWrite.All', 'User-LifeCycleInfo.ReadWrite.All'];
+    const created = await graphWith(both, 'POST', '/users', { ...newUserBody('d1'), ...dates });
+    expect(created.status).toBe(201);
+    const [user] = f.entra.control.state().users[f.entra.tenantId]!;
+    expect(user!.props).toMatchObject(dates);
+  });
+
   it('lets User.EnableDisableAccount.All change accountEnabled but nothing else', async () => {
     const created = await f.graph('POST', '/users', newUserBody('toggle'));
     const id = created.body.id;
