@@ -22,7 +22,7 @@ import { startTemporalSandbox } from '../sandbox/temporal';
 import { connectEntra, ensureDefaultCompany } from '../store/companies';
 import type { Database } from '../store/db';
 import { openDatabase } from '../store/db';
-import { createLifecycleWorker } from '../worker/lifecycle-worker';
+import { createGraphWriteWorker, createLifecycleWorker } from '../worker/lifecycle-worker';
 import { CallsInFlight } from '../orchestration/deadline';
 
 const secret = 'bench-secret';
@@ -66,6 +66,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection });
   const native = await NativeConnection.connect({ address: temporal.address });
+  const pacer = new GraphWritePacer(options.pacer);
   const worker: Worker = await createLifecycleWorker({
     connection: native,
     namespace: 'default',
@@ -73,10 +74,20 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     db: database.db,
     entra: graph,
     client,
-    pacer: new GraphWritePacer(options.pacer),
+    pacer,
     workerOptions: { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 100 },
   });
-  const running = worker.run();
+  const writer: Worker = await createGraphWriteWorker({
+    connection: native,
+    namespace: 'default',
+    taskQueue,
+    db: database.db,
+    entra: graph,
+    pacer,
+    writesPerSecond: options.pacer ? options.pacer.writes / (options.pacer.windowMs / 1000) : 20,
+    workerOptions: { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 100 },
+  });
+  const running = Promise.all([worker.run(), writer.run()]);
   const logger = createLogger({ level: 'warn' });
   const config = parseConfig({ WEBHOOK_SECRET: secret });
   const deps = {
@@ -130,6 +141,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
       await relay.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      writer.shutdown();
       worker.shutdown();
       await running;
       await inFlight.settled();

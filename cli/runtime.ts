@@ -22,7 +22,7 @@ import { startTemporalSandbox } from '../sandbox/temporal';
 import { connectEntra, defaultCompanyId, ensureDefaultCompany, listCompanies } from '../store/companies';
 import type { Database } from '../store/db';
 import { databaseOptionsFromConfig, openDatabase } from '../store/db';
-import { createLifecycleWorker } from '../worker/lifecycle-worker';
+import { createGraphWriteWorker, createLifecycleWorker } from '../worker/lifecycle-worker';
 import { AntiEntropyGuard } from '../orchestration/anti-entropy';
 import { CallsInFlight } from '../orchestration/deadline';
 import { ensureSearchAttributes, joinerSearchAttributeKinds } from '../orchestration/search-attributes';
@@ -326,6 +326,7 @@ async function startWorker(
   closers: Closer[],
   options: { antiEntropy: boolean },
 ): Promise<void> {
+  const pacer = new GraphWritePacer();
   const worker = await createLifecycleWorker({
     connection: native!,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -333,16 +334,28 @@ async function startWorker(
     db: database.db,
     entra,
     client,
-    pacer: new GraphWritePacer(),
+    pacer,
   });
-  const running = worker.run().catch((err: unknown) => {
-    logger.fatal({ err }, 'the Temporal worker stopped');
-    process.exitCode = 1;
+  // Graph writes run on a queue of their own, which the Temporal server paces to the write budget for every worker.
+  const graphWriter = await createGraphWriteWorker({
+    connection: native!,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    db: database.db,
+    entra,
+    pacer,
+    writesPerSecond: config.GRAPH_WRITES_PER_SECOND,
   });
-  closers.push(async () => {
-    worker.shutdown();
-    await running;
-  });
+  for (const w of [worker, graphWriter]) {
+    const running = w.run().catch((err: unknown) => {
+      logger.fatal({ err, taskQueue: w.options.taskQueue }, 'a Temporal worker stopped');
+      process.exitCode = 1;
+    });
+    closers.push(async () => {
+      w.shutdown();
+      await running;
+    });
+  }
   if (options.antiEntropy) {
     const guard = new AntiEntropyGuard({
       client,

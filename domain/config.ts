@@ -52,6 +52,15 @@ export const JoinerEnv = z
     ENTRA_TENANT_ID: optionalString,
     ENTRA_AUTHORITY_HOST: optionalUrl.transform((v) => v ?? 'https://login.microsoftonline.com'),
     GRAPH_BASE_URL: optionalUrl.transform((v) => v ?? 'https://graph.microsoft.com'),
+    /**
+     * Graph writes per second across every worker of the deployment (a Temporal task-queue rate limit). Graph allows
+     * an app 3,000 writes per 150 s in a tenant: 20 per second sustained.
+     */
+    GRAPH_WRITES_PER_SECOND: z.coerce
+      .number({ error: 'must be a number' })
+      .positive({ error: 'must be a number of writes per second above 0' })
+      .max(10_000, { error: 'must be at most 10000 writes per second' })
+      .default(20),
     WEBHOOK_SECRET: optionalString,
     ADMIN_PASSWORD: optionalString,
     LOG_LEVEL: LogLevel.default('info'),

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { createAccountActivities } from '../activities/account-activities';
 import type { TenantResolver } from '../activities/entra-activities';
+import type { EntraActivities } from '../domain/activity-contracts';
 import { createEntraActivities } from '../activities/entra-activities';
 import type { GraphWritePacer } from '../activities/graph-write-pacer';
 import { createStoreActivities } from '../activities/store-activities';
@@ -26,6 +27,32 @@ export function tenantResolverFromDb(db: Db): TenantResolver {
     const tenantId = await getConnectedTenantId(db, companyId);
     return tenantId ? { tenantId } : null;
   };
+}
+
+/**
+ * The Graph writes of the employee lifecycle, by the names workflows call them: what the Graph-write task queue's
+ * worker registers (see `graphWritesTaskQueue`).
+ */
+export const graphWriteActivityNames = [
+  'createEntraUser',
+  'updateEntraUser',
+  'setEntraManager',
+  'removeEntraManager',
+  'setEntraLeaveDateTime',
+  'disableEntraAccount',
+  'enableEntraAccount',
+  'revokeEntraSessions',
+  'deleteEntraUser',
+] as const satisfies readonly (keyof EntraActivities)[];
+
+/** The Graph-write activities over the injected clients (they share its pacer with the other Entra activities). */
+export function createGraphWriteActivities(deps: Pick<LifecycleActivityDeps, 'db' | 'entra' | 'pacer'>) {
+  const entra = createEntraActivities(deps.entra, { resolveTenant: tenantResolverFromDb(deps.db), pacer: deps.pacer });
+  const names = new Set<string>(graphWriteActivityNames);
+  return Object.fromEntries(Object.entries(entra).filter(([name]) => names.has(name))) as Pick<
+    EntraActivities,
+    (typeof graphWriteActivityNames)[number]
+  >;
 }
 
 /** Every activity the worker registers (HR → Entra lifecycle and SCIM accounts), by the names workflows call them. */

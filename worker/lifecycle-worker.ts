@@ -1,7 +1,8 @@
 import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
 import type { LifecycleActivityDeps } from './activities';
-import { createLifecycleActivities } from './activities';
+import { graphWritesTaskQueue } from '../workflows/activity-options';
+import { createGraphWriteActivities, createLifecycleActivities } from './activities';
 import { DatabaseErrorScrubber } from './database-errors';
 
 export interface LifecycleWorkerOptions extends LifecycleActivityDeps {
@@ -20,7 +21,7 @@ export function workflowsPath(): string {
 
 /**
  * Builds the worker of Joiner's task queue: every workflow of `workflows/` and the lifecycle activities over the
- * injected clients, database errors scrubbed of their data (see {@link DatabaseErrorScrubber}). The caller runs it
+ * injected clients (Graph writes are dispatched to {@link createGraphWriteWorker}'s queue, which runs beside it), database errors scrubbed of their data (see {@link DatabaseErrorScrubber}). The caller runs it
  * (`worker.run()`) and shuts it down.
  */
 export async function createLifecycleWorker(options: LifecycleWorkerOptions): Promise<Worker> {
@@ -31,6 +32,38 @@ export async function createLifecycleWorker(options: LifecycleWorkerOptions): Pr
     taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: workflowsPath() }),
     activities: createLifecycleActivities({ ...deps, taskQueue }),
+    ...workerOptions,
+    interceptors: {
+      ...workerOptions?.interceptors,
+      activity: [() => ({ inbound: new DatabaseErrorScrubber() }), ...(workerOptions?.interceptors?.activity ?? [])],
+    },
+  });
+}
+
+export interface GraphWriteWorkerOptions extends Pick<LifecycleActivityDeps, 'db' | 'entra' | 'pacer'> {
+  connection: NativeConnection;
+  namespace: string;
+  /** The lifecycle's task queue; this worker polls its Graph-write queue, {@link graphWritesTaskQueue}. */
+  taskQueue: string;
+  /** The write budget, Graph writes per second for the whole deployment (GRAPH_WRITES_PER_SECOND). */
+  writesPerSecond: number;
+  /** Extra worker options (concurrency, shutdown grace, …). */
+  workerOptions?: Partial<WorkerOptions>;
+}
+
+/**
+ * Builds the worker of the Graph-write task queue: activities only. Its `maxTaskQueueActivitiesPerSecond` is the
+ * write budget; the Temporal server enforces it for the queue, so the budget holds across every worker process (each
+ * sets the same value). A 429 from Graph still wins: its Retry-After becomes the activity's next retry delay.
+ */
+export async function createGraphWriteWorker(options: GraphWriteWorkerOptions): Promise<Worker> {
+  const { connection, namespace, taskQueue, writesPerSecond, workerOptions, ...deps } = options;
+  return Worker.create({
+    connection,
+    namespace,
+    taskQueue: graphWritesTaskQueue(taskQueue),
+    activities: createGraphWriteActivities(deps),
+    maxTaskQueueActivitiesPerSecond: writesPerSecond,
     ...workerOptions,
     interceptors: {
       ...workerOptions?.interceptors,

@@ -22,6 +22,15 @@ export const graphWriteActivity: ActivityOptions = {
   },
 };
 
+/**
+ * The task queue of the Graph writes of workflows on `taskQueue`. Its workers set Temporal's
+ * `maxTaskQueueActivitiesPerSecond` to the write budget (GRAPH_WRITES_PER_SECOND), which the server enforces for the
+ * queue as a whole: the budget holds however many workers a deployment runs.
+ */
+export function graphWritesTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-graph-writes`;
+}
+
 /** Graph reads (verified domains): like writes, but each attempt is short. */
 export const graphReadActivity: ActivityOptions = {
   startToCloseTimeout: '30 seconds',

@@ -3,7 +3,7 @@
  * policies. Deterministic workflow code; every effect is an activity. Idempotent by construction: it compares the
  * desired state with what was last pushed, so running it twice writes nothing the second time.
  */
-import { ActivityFailure, ApplicationFailure, patched, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { EntraActivities, OrchestrationActivities, StoreActivities } from '../domain/activity-contracts';
 import { deleteAtMs, leaveMomentMs, provisionAtMs, toGraphDateTime } from '../domain/company-time';
 import { CreationProblemCode, checkCreationEligibility } from '../domain/creation-eligibility';
@@ -16,11 +16,26 @@ import { LIFECYCLE_DATE_PROPERTIES } from '../domain/graph-user';
 import type { HrEmployee } from '../domain/hr-employee';
 import { LifecyclePhase } from '../domain/lifecycle-phase';
 import type { CompanyPolicies } from '../domain/policies';
-import { graphReadActivity, graphWriteActivity, storeActivity, temporalSignalActivity } from './activity-options';
+import {
+  graphReadActivity,
+  graphWriteActivity,
+  graphWritesTaskQueue,
+  storeActivity,
+  temporalSignalActivity,
+} from './activity-options';
 import type { EmployeeLifecycleCarriedState, LifecycleError, ManagerState, PendingTimer } from './definitions';
 import { LifecycleTimerKind } from './definitions';
 
-const entra = proxyActivities<EntraActivities>(graphWriteActivity);
+/**
+ * The Graph writes, on the workflow's Graph-write task queue: the server paces that queue for every worker at once
+ * (see {@link graphWritesTaskQueue}). Made per call: the queue is the running workflow's, known only inside it.
+ */
+function entra() {
+  return proxyActivities<EntraActivities>({
+    ...graphWriteActivity,
+    taskQueue: graphWritesTaskQueue(workflowInfo().taskQueue),
+  });
+}
 const entraRead = proxyActivities<Pick<EntraActivities, 'listVerifiedDomains'>>(graphReadActivity);
 const directory = proxyActivities<StoreActivities>(storeActivity);
 const orchestration = proxyActivities<OrchestrationActivities>(temporalSignalActivity);
@@ -175,7 +190,7 @@ async function provisionEntraUser(
   const datesInCreate = patched(datesInCreatePatch);
   if (!datesInCreate) for (const property of lifecycleDateProperties) delete newUser[property];
   ctx.onPhase(LifecyclePhase.Provisioning);
-  const created = await entra
+  const created = await entra()
     .createEntraUser({ companyId: ctx.companyId, employeeId: ctx.employeeId, user: newUser })
     .catch((err: unknown) => {
       outcome.problems.push(refusal(err, 'creating the Entra user'));
@@ -256,19 +271,19 @@ async function pushProfile(
   const { companyId } = ctx;
   if (!isEmptyPatch(profile)) {
     await write('updating the user profile', profile, () =>
-      entra.updateEntraUser({ companyId, entraObjectId, patch: profile }),
+      entra().updateEntraUser({ companyId, entraObjectId, patch: profile }),
     );
   }
   if (patch.employeeHireDate !== undefined) {
     const part = { employeeHireDate: patch.employeeHireDate };
     await write('setting employeeHireDate', part, () =>
-      entra.updateEntraUser({ companyId, entraObjectId, patch: part }),
+      entra().updateEntraUser({ companyId, entraObjectId, patch: part }),
     );
   }
   if (patch.employeeLeaveDateTime !== undefined) {
     const leaveDateTime = patch.employeeLeaveDateTime;
     await write('setting employeeLeaveDateTime', { employeeLeaveDateTime: leaveDateTime }, () =>
-      entra.setEntraLeaveDateTime({ companyId, entraObjectId, leaveDateTime }),
+      entra().setEntraLeaveDateTime({ companyId, entraObjectId, leaveDateTime }),
     );
   }
 }
@@ -285,7 +300,7 @@ async function pushManager(
   if (managerEmployeeId === null) {
     if (pushed.managerEntraObjectId !== null) {
       try {
-        await entra.removeEntraManager({ companyId, entraObjectId });
+        await entra().removeEntraManager({ companyId, entraObjectId });
         pushed.managerEntraObjectId = null;
         pushed.managerEmployeeId = null;
       } catch (err) {
@@ -319,7 +334,7 @@ async function pushManager(
       return { employeeId: managerEmployeeId, status: 'waiting', reason: resolution.reason };
     case 'resolved':
       try {
-        await entra.setEntraManager({ companyId, entraObjectId, managerEntraObjectId: resolution.entraObjectId });
+        await entra().setEntraManager({ companyId, entraObjectId, managerEntraObjectId: resolution.entraObjectId });
         pushed.managerEntraObjectId = resolution.entraObjectId;
         pushed.managerEmployeeId = managerEmployeeId;
         return { employeeId: managerEmployeeId, status: 'set', entraObjectId: resolution.entraObjectId };
@@ -354,14 +369,14 @@ async function applyLeavePolicies(
   if (left && policies.disableAccountAtLeave && !pushed.accountDisabledByPolicy) {
     await attempt(
       'disabling the account at leave',
-      () => entra.disableEntraAccount({ companyId, entraObjectId }),
+      () => entra().disableEntraAccount({ companyId, entraObjectId }),
       () => (pushed.accountDisabledByPolicy = true),
     );
   }
   if (!left && pushed.accountDisabledByPolicy) {
     await attempt(
       'enabling the account again (offboarding undone)',
-      () => entra.enableEntraAccount({ companyId, entraObjectId }),
+      () => entra().enableEntraAccount({ companyId, entraObjectId }),
       () => (pushed.accountDisabledByPolicy = false),
     );
   }
@@ -369,7 +384,7 @@ async function applyLeavePolicies(
   if (left && policies.revokeSessionsAtLeave && pushed.sessionsRevokedForLeave !== leaveIso) {
     await attempt(
       'revoking sign-in sessions at leave',
-      () => entra.revokeEntraSessions({ companyId, entraObjectId }),
+      () => entra().revokeEntraSessions({ companyId, entraObjectId }),
       () => (pushed.sessionsRevokedForLeave = leaveIso),
     );
   }
@@ -404,7 +419,7 @@ async function finishDeletedEmployee(
 
 async function deleteEntraUser(ctx: ReconcileContext, entraObjectId: string, outcome: ReconcileOutcome) {
   try {
-    await entra.deleteEntraUser({ companyId: ctx.companyId, entraObjectId });
+    await entra().deleteEntraUser({ companyId: ctx.companyId, entraObjectId });
   } catch (err) {
     outcome.problems.push(refusal(err, 'deleting the Entra user'));
     outcome.phase = LifecyclePhase.Blocked;

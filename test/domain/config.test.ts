@@ -13,6 +13,7 @@ describe('parseConfig', () => {
       ENTRA_AUTHORITY_HOST: 'https://login.microsoftonline.com',
       GRAPH_BASE_URL: 'https://graph.microsoft.com',
       LOG_LEVEL: 'info',
+      GRAPH_WRITES_PER_SECOND: 20,
     });
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.TEMPORAL_ADDRESS).toBeUndefined();
@@ -32,9 +33,16 @@ describe('parseConfig', () => {
     ['TEMPORAL_ADDRESS', 'localhost', /TEMPORAL_ADDRESS: must be host:port/],
     ['GRAPH_BASE_URL', 'ftp://graph', /GRAPH_BASE_URL: must be an http\(s\) URL/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL: /],
+    ['GRAPH_WRITES_PER_SECOND', 'fast', /GRAPH_WRITES_PER_SECOND: must be a number/],
+    ['GRAPH_WRITES_PER_SECOND', '0', /GRAPH_WRITES_PER_SECOND: must be a number of writes per second above 0/],
+    ['GRAPH_WRITES_PER_SECOND', '-5', /GRAPH_WRITES_PER_SECOND: /],
   ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
     expect(() => parseConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => parseConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('takes a fractional Graph write rate, for a budget shared with other apps', () => {
+    expect(parseConfig({ GRAPH_WRITES_PER_SECOND: '2.5' }).GRAPH_WRITES_PER_SECOND).toBe(2.5);
   });
 
   it('requires the client secret when a real Entra app is configured', () => {

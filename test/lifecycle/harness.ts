@@ -23,6 +23,7 @@ import { GraphDirectory } from '../../entra/graph-directory';
 import { connectEntra, defaultCompanyId, ensureDefaultCompany, setCompanyPolicies } from '../../store/companies';
 import type { Db } from '../../store/db';
 import { createLifecycleActivities } from '../../worker/activities';
+import { createGraphWriteWorker } from '../../worker/lifecycle-worker';
 import type { EmployeeLifecycleState } from '../../workflows/definitions';
 import { employeeWorkflowId, stateQuery } from '../../workflows/definitions';
 import { CallsInFlight } from '../../orchestration/deadline';
@@ -33,6 +34,9 @@ import { TemporalTestKit } from '../helpers/temporal';
 import { joinerSearchAttributeKinds } from '../../orchestration/search-attributes';
 
 export const webhookSecret = 'whsec_lifecycle_tests';
+
+/** Graph's write budget for an app in a tenant, 3,000 writes per 150 s, as the Graph-write queue's rate. */
+export const graphWriteBudgetPerSecond = parseConfig({}).GRAPH_WRITES_PER_SECOND;
 
 /** The search attributes Joiner's workflows index. */
 export const joinerSearchAttributeTypes = joinerSearchAttributeKinds;
@@ -57,6 +61,7 @@ export class LifecycleHarness {
   private database!: TestDatabase;
   api!: ServedApp;
   private running: { worker: Worker; done: Promise<void> } | null = null;
+  private graphWriter: { worker: Worker; done: Promise<void> } | null = null;
   private readonly versions = new Map<string, number>();
   private readonly tracked = new Set<string>();
   /** Signals the webhook stopped waiting for: settled before the kit closes the client's connection. */
@@ -104,7 +109,7 @@ export class LifecycleHarness {
     await setCompanyPolicies(this.db, defaultCompanyId, CompanyPoliciesSchema.parse(policies));
   }
 
-  /** Starts a worker with the lifecycle activities over the harness's clients. */
+  /** Starts a worker with the lifecycle activities over the harness's clients, and one on the Graph-write queue. */
   async startWorker(): Promise<void> {
     if (this.running) return;
     const worker = await this.kit.createWorker({
@@ -117,10 +122,36 @@ export class LifecycleHarness {
       }),
     });
     this.running = { worker, done: worker.run() };
+    await this.startGraphWriter();
   }
 
-  /** Stops the worker and waits until it has shut down (workflow state stays in Temporal). */
+  /** Starts the worker of the Graph-write task queue (activities only), unless it runs. */
+  async startGraphWriter(): Promise<void> {
+    if (this.graphWriter) return;
+    const worker = await createGraphWriteWorker({
+      connection: this.kit.env.nativeConnection,
+      namespace: this.kit.env.namespace ?? 'default',
+      taskQueue: this.kit.taskQueue,
+      db: this.db,
+      entra: this.graph,
+      pacer: this.options.pacer,
+      writesPerSecond: graphWriteBudgetPerSecond,
+    });
+    this.graphWriter = { worker, done: worker.run() };
+  }
+
+  /** Stops the worker of the Graph-write task queue: Graph writes wait in Temporal until one polls again. */
+  async stopGraphWriter(): Promise<void> {
+    if (!this.graphWriter) return;
+    const { worker, done } = this.graphWriter;
+    this.graphWriter = null;
+    worker.shutdown();
+    await done;
+  }
+
+  /** Stops the workers and waits until they have shut down (workflow state stays in Temporal). */
   async stopWorker(): Promise<void> {
+    await this.stopGraphWriter();
     if (!this.running) return;
     const { worker, done } = this.running;
     this.running = null;

@@ -52,6 +52,29 @@ describe('onboarding a new employee', () => {
     expect(h.graphWrites()).toEqual([]);
   });
 
+  it('writes to Graph only through the Graph-write task queue, whose worker the server paces', async () => {
+    await h.stopGraphWriter();
+    try {
+      h.entra.control.clearRequests();
+      await h.hr('employee.onboarded', {
+        id: 'emp_queued',
+        firstName: 'Quinn',
+        lastName: 'Queued',
+        workEmail: 'quinn.queued@contoso.com',
+      });
+      await h.until('emp_queued', (s) => s.phase === 'provisioning');
+      // The workflow has asked for the create; it waits in the Graph-write queue while no worker polls it.
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(h.graphWrites()).toEqual([]);
+      expect(h.entraUser('quinn.queued@contoso.com')).toBeUndefined();
+    } finally {
+      await h.startGraphWriter();
+    }
+    const state = await h.until('emp_queued', (s) => s.phase === 'active');
+    expect(state.entraObjectId).toBe(h.entraUser('quinn.queued@contoso.com')?.id);
+    expect(h.graphWrites()).toEqual([{ method: 'POST', path: '/v1.0/users', status: 201 }]);
+  });
+
   it('without User-LifeCycleInfo.ReadWrite.All creates the user anyway and blocks only the leave date', async () => {
     const permissions = grantedPermissions();
     h.entra.control.setPermissions(

@@ -19,12 +19,13 @@ import { startTemporalSandbox } from '../../sandbox/temporal';
 import { connectEntra, ensureDefaultCompany } from '../../store/companies';
 import { webhookEvents } from '../../store/schema';
 import { createLifecycleActivities } from '../../worker/activities';
+import { createGraphWriteWorker } from '../../worker/lifecycle-worker';
 import { employeeWorkflowId, stateQuery } from '../../workflows/definitions';
 import { serve, type ServedApp } from '../api/serve';
 import type { TestDatabase } from '../helpers/databases';
 import { createTestDatabase } from '../helpers/databases';
 import { bundleWorkflowsOnce } from '../helpers/temporal';
-import { joinerSearchAttributeTypes, webhookSecret } from './harness';
+import { graphWriteBudgetPerSecond, joinerSearchAttributeTypes, webhookSecret } from './harness';
 
 const taskQueue = 'outbox-test';
 let temporal: { address: string; close(): Promise<void> } | null = null;
@@ -37,7 +38,7 @@ let graph: GraphDirectory;
 let api: ServedApp;
 let relay: HrOutboxRelay;
 const inFlight = new CallsInFlight();
-let worker: { worker: Worker; native: NativeConnection; done: Promise<void> } | null = null;
+let worker: { workers: Worker[]; native: NativeConnection; done: Promise<unknown> } | null = null;
 
 async function startTemporal(): Promise<void> {
   temporal = await startTemporalSandbox({ port, searchAttributes: joinerSearchAttributeTypes });
@@ -52,12 +53,20 @@ async function startWorker(): Promise<void> {
     workflowBundle: await bundleWorkflowsOnce(require.resolve('../../workflows')),
     activities: createLifecycleActivities({ db: database.db, entra: graph, client, taskQueue }),
   });
-  worker = { worker: w, native, done: w.run() };
+  const writer = await createGraphWriteWorker({
+    connection: native,
+    namespace: 'default',
+    taskQueue,
+    db: database.db,
+    entra: graph,
+    writesPerSecond: graphWriteBudgetPerSecond,
+  });
+  worker = { workers: [w, writer], native, done: Promise.all([w.run(), writer.run()]) };
 }
 
 async function stopWorker(): Promise<void> {
   if (!worker) return;
-  worker.worker.shutdown();
+  for (const w of worker.workers) w.shutdown();
   await worker.done;
   await worker.native.close();
   worker = null;
