@@ -173,6 +173,8 @@ describeEachDatabase('SCIM values round-trip exactly as sent', (getDb) => {
           op: 'replace',
           value: {
             'name.familyName': 'King-Noel',
+            // The SCIM validator also puts value filters in no-path keys.
+            'phoneNumbers[type eq "work"].value': '+1 425 555 0101',
             [`${E}:costCenter`]: 'CC 01',
             [`${E}:employeeNumber`]: '00001',
             nickName: 'The Enchantress',
@@ -182,6 +184,7 @@ describeEachDatabase('SCIM values round-trip exactly as sent', (getDb) => {
         }),
         apply(h) {
           h.name.familyName = 'King-Noel';
+          h.phoneNumbers[0].value = '+1 425 555 0101';
           h[E].costCenter = 'CC 01';
           h[E].employeeNumber = '00001';
           h.nickName = 'The Enchantress';
@@ -307,7 +310,26 @@ describeEachDatabase('SCIM values round-trip exactly as sent', (getDb) => {
     expect(created.status).toBe(201);
     const path = `/Groups/${created.body.id}`;
     const held = { displayName: name, externalId: 'Sales-EMEA', members: new Set([ids[0]!]) };
-    const steps: Array<{ body: object; apply(): void }> = [
+    const check = async () => {
+      const got = (await scim.call('GET', path)).body;
+      const { members, ...rest } = clientView(got);
+      expect(canonicalJson(rest)).toBe(
+        canonicalJson({ schemas: [ScimUrn.Group], displayName: held.displayName, externalId: held.externalId }),
+      );
+      // Members are a set: answered in id order, each with the user's display name and URI derived on read.
+      expect(members).toEqual(
+        [...held.members].sort().map((id) => ({
+          value: id,
+          $ref: `https://joiner.example/scim/v2/Users/${id}`,
+          type: 'User',
+          display: `Member ${ids.indexOf(id)}`,
+        })),
+      );
+      const withoutMembers = (await scim.call('GET', `${path}?excludedAttributes=members`)).body;
+      expect(canonicalJson(clientView(withoutMembers))).toBe(canonicalJson(rest));
+    };
+    await check();
+    const steps: Array<{ method?: 'PUT'; body: object; apply(): void }> = [
       {
         // Entra's default job: capitalised ops, members added and removed by value lists.
         body: patchOp(
@@ -341,26 +363,27 @@ describeEachDatabase('SCIM values round-trip exactly as sent', (getDb) => {
           held.members = new Set([ids[3]!, ids[0]!]);
         },
       },
+      {
+        // A PUT replaces all of it; a member's display sent by the client is not kept.
+        method: 'PUT',
+        body: {
+          schemas: [ScimUrn.Group],
+          displayName: `  Final ${name}`,
+          externalId: '',
+          members: [{ value: ids[2], display: 'not kept' }],
+        },
+        apply() {
+          held.displayName = `  Final ${name}`;
+          held.externalId = '';
+          held.members = new Set([ids[2]!]);
+        },
+      },
     ];
     for (const step of steps) {
-      expect((await scim.call('PATCH', path, step.body)).status).toBe(204);
+      const res = await scim.call(step.method ?? 'PATCH', path, step.body);
+      expect(res.status).toBe(step.method === 'PUT' ? 200 : 204);
       step.apply();
-      const got = (await scim.call('GET', path)).body;
-      const { members, ...rest } = clientView(got);
-      expect(canonicalJson(rest)).toBe(
-        canonicalJson({ schemas: [ScimUrn.Group], displayName: held.displayName, externalId: held.externalId }),
-      );
-      // Members are a set: answered in id order, each with the user's display name and URI derived on read.
-      expect(members).toEqual(
-        [...held.members].sort().map((id) => ({
-          value: id,
-          $ref: `https://joiner.example/scim/v2/Users/${id}`,
-          type: 'User',
-          display: `Member ${ids.indexOf(id)}`,
-        })),
-      );
-      const withoutMembers = (await scim.call('GET', `${path}?excludedAttributes=members`)).body;
-      expect(canonicalJson(clientView(withoutMembers))).toBe(canonicalJson(rest));
+      await check();
     }
   });
 
