@@ -20,8 +20,6 @@ export interface DesiredGraphUser {
   userPrincipalName: string | null;
   /** The HR id of the desired manager (`reportsTo`); the lifecycle resolves it to an Entra object id. */
   managerEmployeeId: string | null;
-  /** Properties whose HR value was longer than Graph allows and was cut to Graph's limit. */
-  truncated: ManagedGraphProperty[];
 }
 
 /** Cuts `text` to `max` UTF-16 units without splitting a surrogate pair. */
@@ -40,16 +38,13 @@ function truncate(text: string, max: number): string {
  * and the offboarded date as 23:59:59 that day, both in the company time zone, as UTC `…Z`.
  *
  * Values longer than Graph's limits are truncated rather than refused, so one overlong field never blocks the rest
- * of the employee; the property names are listed in `truncated` for the lifecycle to show. (HR values that passed
+ * of the employee. (HR values that passed
  * the `HrEmployee` schema never need it: its limits are Graph's.)
  */
 export function mapHrToGraph(employee: HrEmployee, policies: Pick<CompanyPolicies, 'timeZone'>): DesiredGraphUser {
-  const truncated: ManagedGraphProperty[] = [];
   const fit = <K extends Exclude<ManagedGraphProperty, 'businessPhones'>>(property: K, value: string): string => {
     const max = GRAPH_MAX_LENGTH[property];
-    if (value.length <= max) return value;
-    truncated.push(property);
-    return truncate(value, max);
+    return value.length <= max ? value : truncate(value, max);
   };
   const clearable = <K extends Exclude<ManagedGraphProperty, 'businessPhones'>>(property: K, value: string | null) =>
     value === null ? null : fit(property, value);
@@ -73,7 +68,6 @@ export function mapHrToGraph(employee: HrEmployee, policies: Pick<CompanyPolicie
     businessPhones: employee.workPhone === null ? [] : [employee.workPhone],
   };
   if (employee.workPhone !== null && employee.workPhone.length > BUSINESS_PHONE_MAX_LENGTH) {
-    truncated.push('businessPhones');
     properties.businessPhones = [truncate(employee.workPhone, BUSINESS_PHONE_MAX_LENGTH)];
   }
 
@@ -87,7 +81,6 @@ export function mapHrToGraph(employee: HrEmployee, policies: Pick<CompanyPolicie
     properties,
     userPrincipalName: workEmail,
     managerEmployeeId: employee.reportsTo,
-    truncated,
   };
 }
 

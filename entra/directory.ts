@@ -43,7 +43,6 @@ export interface EntraDirectory {
   /** Checks that a token can be had and the directory read; throws an {@link EntraError} otherwise. */
   checkConnection(tenant: TenantRef): Promise<void>;
   getUser(tenant: TenantRef, idOrUpn: string): Promise<EntraUser | null>;
-  findUserByMail(tenant: TenantRef, mail: string): Promise<EntraUser | null>;
   /** Idempotent: an existing user with the same userPrincipalName is returned with `linked: true`. */
   createUser(tenant: TenantRef, user: NewGraphUser): Promise<CreateUserResult>;
   /** Minimal PATCH; an empty patch makes no call. */
@@ -51,7 +50,6 @@ export interface EntraDirectory {
   setManager(tenant: TenantRef, id: string, managerId: string): Promise<void>;
   /** Idempotent: no manager is not an error. */
   removeManager(tenant: TenantRef, id: string): Promise<void>;
-  getManagerId(tenant: TenantRef, id: string): Promise<string | null>;
   setEmployeeLeaveDateTime(tenant: TenantRef, id: string, leaveDateTime: string | null): Promise<void>;
   setAccountEnabled(tenant: TenantRef, id: string, enabled: boolean): Promise<void>;
   revokeSignInSessions(tenant: TenantRef, id: string): Promise<void>;

@@ -30,11 +30,6 @@ const userSelect = [
   ...MANAGED_GRAPH_PROPERTIES,
 ] as const satisfies readonly (keyof EntraUser)[];
 
-/** A string for an OData `$filter` literal: single quotes are doubled. */
-function odataString(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}
-
 /** The defined entries of `fields` (undefined means "leave as is"; null stays, it clears). */
 function definedFields<T extends object>(fields: T): Partial<T> {
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
@@ -196,27 +191,6 @@ export class GraphDirectory implements EntraDirectory {
   }
 
   /**
-   * The user whose `mail` is this address (`$filter=mail eq …`), or `null`. Read-only.
-   * @throws EntraError PermissionDenied (User.Read.All), NotConnected, Throttled, Transient
-   */
-  async findUserByMail(tenant: TenantRef, mail: string): Promise<EntraUser | null> {
-    const context = {
-      name: 'findUserByMail',
-      operation: `find user by mail ${mail}`,
-      permission: GraphPermission.UserReadAll,
-    };
-    return this.call(tenant, context, async (client) => {
-      const page = (await this.request(client, '/users')
-        .filter(encodeURIComponent(`mail eq ${odataString(mail)}`))
-        .select([...userSelect])
-        .top(1)
-        .get()) as GraphPage<Record<string, unknown>>;
-      const first = page.value[0];
-      return first === undefined ? null : toEntraUser(first);
-    });
-  }
-
-  /**
    * Creates an enabled user with a random strong password (never logged or returned) that must be changed at first
    * sign-in, in one write: the lifecycle dates (employeeHireDate, employeeLeaveDateTime) go in the create. Only when
    * Graph refuses that create with a 403 (the app lacks User-LifeCycleInfo.ReadWrite.All) is the user created again
@@ -337,42 +311,6 @@ export class GraphDirectory implements EntraDirectory {
         if (!isNotFound(error)) throw error;
       }
     });
-  }
-
-  /**
-   * The object id of the user's manager, or `null` when the user has none. Graph answers 404 both for "no manager"
-   * and "no such user", so a 404 is followed by a read of the user to tell them apart. Read-only.
-   * @throws EntraError NotFound (the user does not exist, or not yet), PermissionDenied (User.Read.All), NotConnected,
-   * Throttled, Transient
-   */
-  async getManagerId(tenant: TenantRef, id: string): Promise<string | null> {
-    const context = {
-      name: 'getManager',
-      operation: `get manager of user ${id}`,
-      permission: GraphPermission.UserReadAll,
-    };
-    const managerId = await this.call(tenant, context, async (client) => {
-      try {
-        const manager = (await this.request(client, `/users/${encodeURIComponent(id)}/manager`)
-          .select(['id'])
-          .get()) as { id?: string };
-        return manager.id ?? null;
-      } catch (error) {
-        if (isNotFound(error)) return undefined;
-        throw error;
-      }
-    });
-    if (managerId !== undefined) return managerId;
-    if ((await this.getUser(tenant, id)) === null) {
-      throw new EntraError(
-        EntraErrorType.NotFound,
-        `${context.operation}: user ${id} not found (or not yet replicated)`,
-        {
-          status: 404,
-        },
-      );
-    }
-    return null;
   }
 
   /**

@@ -32,16 +32,7 @@ export function graphWritesTaskQueue(taskQueue: string): string {
 }
 
 /** Graph reads (verified domains): like writes, but each attempt is short. */
-export const graphReadActivity: ActivityOptions = {
-  startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '30 minutes',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    nonRetryableErrorTypes: [...nonRetryableEntraFailures],
-  },
-};
+export const graphReadActivity: ActivityOptions = { ...graphWriteActivity, startToCloseTimeout: '30 seconds' };
 
 /**
  * Joiner's own database. Quick, and retried without limit: the database holds the desired state, so nothing useful
