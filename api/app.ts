@@ -1,6 +1,7 @@
 import Koa from 'koa';
 import { adminAccessTokensRouter } from './admin/access-tokens';
 import { adminScimAccountsRouter } from './admin/scim-accounts';
+import { adminOperationsRouter } from './admin/operations';
 import { consoleRouter } from './console/router';
 import type { AppDeps, RouterFactory } from './deps';
 import { errorHandler } from './middleware/error-handler';
@@ -26,6 +27,8 @@ export const defaultRouters: Readonly<Record<string, RouterFactory>> = {
   adminAccessTokens: (deps) => adminAccessTokensRouter(deps),
   /** SCIM accounts with their phone numbers in E.164 and the unparsable-number flag (administrator password). */
   adminScimAccounts: (deps) => adminScimAccountsRouter(deps),
+  /** Employees, resync and status for operators and the `joiner` command line (administrator password). */
+  adminOperations: (deps) => adminOperationsRouter(deps),
   /** The admin console at `/` (server-rendered pages; see docs/console.md). */
   console: (deps) => consoleRouter(deps),
 };

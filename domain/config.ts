@@ -31,6 +31,8 @@ export const JoinerEnv = z
     /** Where `joiner worker` serves `/healthz`, `/readyz` and `/metrics` (the API serves them on PORT); 0: any free port. */
     METRICS_PORT: z.coerce.number({ error: 'must be a number' }).int().min(0).max(65535).default(9464),
     PUBLIC_URL: optionalUrl,
+    /** Where the `joiner` command line reaches a running Joiner's API (default PUBLIC_URL); set it to always use the API. */
+    JOINER_URL: optionalUrl,
     DATABASE_URL: optionalString.pipe(
       z
         .string()
