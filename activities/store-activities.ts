@@ -10,7 +10,7 @@ import {
   setEmployeePhase,
   setEmployeePushedEntraState,
 } from '../store/employees';
-import { getEmployeeWithLatestEvent } from '../store/hr-events';
+import { deleteSettledHrEventsBefore, getEmployeeWithLatestEvent } from '../store/hr-events';
 import type { ManagerResolution, StoreActivities, StoredEmployee } from '../domain/activity-contracts';
 
 /** Longest `reportsTo` chain followed when looking for a cycle; deeper organisations are not refused. */
@@ -107,6 +107,11 @@ export function createStoreActivities(db: Db): StoreActivities {
     async listEmployeeIds({ companyId, after, limit }) {
       const page = await listEmployees(db, companyId, { limit, afterId: after });
       return { employeeIds: page.employees.map((e) => e.id), total: await countEmployees(db, companyId) };
+    },
+
+    async deleteSettledHrEvents({ retentionDays }) {
+      const cutoff = new Date(Date.now() - retentionDays * 24 * 60 * 60 * 1000);
+      return { deleted: await deleteSettledHrEventsBefore(db, cutoff), cutoff: cutoff.toISOString() };
     },
   };
 }

@@ -19,7 +19,8 @@ import { GraphDirectory } from '../entra/graph-directory';
 import { startCompanyResync } from '../orchestration/company-resync';
 import { HrOutboxRelay } from '../orchestration/hr-outbox-relay';
 import { startTemporalSandbox } from '../sandbox/temporal';
-import { connectEntra, defaultCompanyId, ensureDefaultCompany, listCompanies } from '../store/companies';
+import { connectEntra, defaultCompanyId, ensureDefaultCompany, getCompany, listCompanies } from '../store/companies';
+import { ResyncScope } from '../workflows/definitions';
 import type { Database } from '../store/db';
 import { databaseOptionsFromConfig, openDatabase } from '../store/db';
 import { createGraphWriteWorker, createLifecycleWorker } from '../worker/lifecycle-worker';
@@ -55,12 +56,14 @@ export async function runAllInOne(config: JoinerConfig, logger = processLogger(c
   try {
     const database = await openStore(config, logger, closers);
     const temporalTarget = await resolveTemporal(config, logger, closers);
+    const newlyConnected: string[] = [];
     const { directory: entra, console: consoleEntraDeps } = await resolveEntra(
       config,
       database,
       logger,
       closers,
       entraSandbox,
+      newlyConnected,
     );
     const { client, native } = await connectTemporal(config, temporalTarget.address, closers);
     await ensureSearchAttributes({ connection: client.connection, namespace: config.TEMPORAL_NAMESPACE }, logger);
@@ -79,6 +82,7 @@ export async function runAllInOne(config: JoinerConfig, logger = processLogger(c
     await startWorker(config, database, entra, client, native, logger, closers, {
       antiEntropy: !temporalTarget.ephemeral,
     });
+    await resyncNewlyConnected(config, client, logger, newlyConnected);
     if (temporalTarget.ephemeral) {
       // The in-memory Temporal starts empty: rebuild every employee's orchestration from the database.
       for (const company of await listCompanies(database.db)) {
@@ -125,10 +129,12 @@ export async function runWorker(config: JoinerConfig, logger = processLogger(con
   const closers: Closer[] = [];
   try {
     const database = await openStore(config, logger, closers);
-    const { directory: entra } = await resolveEntra(config, database, logger, closers);
+    const newlyConnected: string[] = [];
+    const { directory: entra } = await resolveEntra(config, database, logger, closers, undefined, newlyConnected);
     const { client, native } = await connectTemporal(config, address, closers);
     await ensureSearchAttributes({ connection: client.connection, namespace: config.TEMPORAL_NAMESPACE }, logger);
     await startWorker(config, database, entra, client, native, logger, closers, { antiEntropy: true });
+    await resyncNewlyConnected(config, client, logger, newlyConnected);
     // The worker has no API: its probes and metrics get a small listener of their own.
     const probes = await startProbeServer({
       port: config.METRICS_PORT,
@@ -157,6 +163,26 @@ function requireTemporalAddress(config: JoinerConfig, command: string): string {
     throw new Error(`joiner ${command} needs TEMPORAL_ADDRESS; \`joiner start\` runs an embedded Temporal instead`);
   }
   return config.TEMPORAL_ADDRESS;
+}
+
+/**
+ * Starts the resync of each company that was just connected to its tenant from configuration (see
+ * orchestration/company-changes.ts for the same rule in the console): work paused while it was not connected resumes.
+ */
+async function resyncNewlyConnected(config: JoinerConfig, client: Client, logger: Logger, companyIds: string[]) {
+  for (const companyId of companyIds) {
+    try {
+      const resync = await startCompanyResync(client.workflow, {
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        companyId,
+        reason: 'Entra tenant connected from configuration',
+        scope: ResyncScope.All,
+      });
+      logger.info({ companyId, workflowId: resync.workflowId, started: resync.started }, 'company resync');
+    } catch (err) {
+      logger.warn({ companyId, err }, 'the company resync could not be started; run joiner resync later');
+    }
+  }
 }
 
 async function closeAll(closers: Closer[]): Promise<void> {
@@ -225,6 +251,8 @@ async function resolveEntra(
   logger: Logger,
   closers: Closer[],
   sandboxPackage?: typeof EntraSandboxPackage,
+  /** Receives the ids of companies this call connected to a tenant (or to another one): they need a resync. */
+  newlyConnected?: string[],
 ): Promise<{ directory: GraphDirectory; console: ConsoleEntra }> {
   let directory: GraphDirectory;
   let app: { clientId: string; authorityHost: string };
@@ -268,8 +296,12 @@ async function resolveEntra(
   }
   closers.push(() => directory.close());
   if (tenantToConnect !== undefined) {
+    const before = await getCompany(database.db, defaultCompanyId);
     await connectEntra(database.db, defaultCompanyId, tenantToConnect);
     logger.info({ tenantId: tenantToConnect }, 'default company connected to its Entra tenant from configuration');
+    if (before?.entraStatus !== 'connected' || before.entraTenantId !== tenantToConnect) {
+      newlyConnected?.push(defaultCompanyId);
+    }
   }
   return { directory, console: consoleEntra(directory, app) };
 }
@@ -362,6 +394,7 @@ async function startWorker(
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       namespace: config.TEMPORAL_NAMESPACE,
       logger,
+      hrEventRetentionDays: config.HR_EVENT_RETENTION_DAYS,
     });
     guard.start();
     closers.push(() => guard.stop());

@@ -143,6 +143,8 @@ export interface StoreActivities {
     after: string | null;
     limit: number;
   }): Promise<{ employeeIds: string[]; total: number }>;
+  /** Deletes settled HR events received more than `retentionDays` ago (never undelivered ones). Idempotent. */
+  deleteSettledHrEvents(input: { retentionDays: number }): Promise<{ deleted: number; cutoff: string }>;
 }
 
 /**

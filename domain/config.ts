@@ -66,6 +66,8 @@ export const JoinerEnv = z
     WEBHOOK_SECRET: optionalString,
     ADMIN_PASSWORD: optionalString,
     LOG_LEVEL: LogLevel.default('info'),
+    /** Days settled HR events (delivered or stale) are kept before the daily housekeeping deletes them. */
+    HR_EVENT_RETENTION_DAYS: z.coerce.number({ error: 'must be a number' }).int().min(1).max(3650).default(30),
   })
   .superRefine((env, ctx) => {
     if (env.ENTRA_CLIENT_ID !== undefined && env.ENTRA_CLIENT_SECRET === undefined) {

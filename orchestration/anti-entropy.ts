@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import type { AntiEntropyInput } from '../workflows/definitions';
 import { ResyncScope, WorkflowType, antiEntropyScheduleId, antiEntropyWorkflowId } from '../workflows/definitions';
 import { startCompanyResync } from './company-resync';
+import { ensureHrEventHousekeepingSchedule } from './housekeeping';
 import { ensureSearchAttributes } from './search-attributes';
 
 /** How often the Schedule runs the anti-entropy workflow. */
@@ -119,6 +120,8 @@ export interface AntiEntropyGuardOptions {
   checkEveryMs?: number;
   /** How often the Schedule runs; default {@link antiEntropyInterval}. */
   scheduleEvery?: string;
+  /** Keeps the HR event housekeeping Schedule too (see orchestration/housekeeping.ts), with this retention. */
+  hrEventRetentionDays?: number;
 }
 
 /**
@@ -178,6 +181,18 @@ export class AntiEntropyGuard {
           logger.info(
             { scheduleId: antiEntropyScheduleId, every: antiEntropyInterval },
             'anti-entropy schedule created',
+          );
+        }
+      }
+      if ((schedule === 'created' || startReason !== null) && this.options.hrEventRetentionDays !== undefined) {
+        const housekeeping = await ensureHrEventHousekeepingSchedule(client, {
+          taskQueue,
+          retentionDays: this.options.hrEventRetentionDays,
+        });
+        if (housekeeping !== 'exists') {
+          logger.info(
+            { retentionDays: this.options.hrEventRetentionDays },
+            `HR event housekeeping schedule ${housekeeping}`,
           );
         }
       }

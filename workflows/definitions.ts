@@ -14,6 +14,7 @@ export const WorkflowType = {
   EmployeeLifecycle: 'employeeLifecycleWorkflow',
   ResyncCompany: 'resyncCompanyWorkflow',
   AntiEntropy: 'antiEntropyWorkflow',
+  HrEventHousekeeping: 'hrEventHousekeepingWorkflow',
 } as const;
 
 /** `employee/<companyId>/<employeeId>`: one long-lived workflow per employee. */
@@ -31,6 +32,15 @@ export const antiEntropyWorkflowId = 'anti-entropy';
 
 /** The Temporal Schedule that runs {@link WorkflowType.AntiEntropy} periodically. */
 export const antiEntropyScheduleId = 'joiner-anti-entropy';
+
+/** The Temporal Schedule that runs {@link WorkflowType.HrEventHousekeeping} once a day. */
+export const hrEventHousekeepingScheduleId = 'joiner-hr-event-housekeeping';
+
+/** Input of {@link WorkflowType.HrEventHousekeeping}. */
+export interface HrEventHousekeepingInput {
+  /** Settled HR events (delivered, or stale) received longer ago than this are deleted. */
+  retentionDays: number;
+}
 
 /**
  * Search attributes (keywords) that make employees findable in the Temporal UI. Defined here because the workflow

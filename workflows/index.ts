@@ -3,3 +3,4 @@ export { accountLifecycleWorkflow } from './account-lifecycle';
 export { employeeLifecycleWorkflow } from './employee-lifecycle';
 export { resyncCompanyWorkflow } from './resync-company';
 export { antiEntropyWorkflow } from './anti-entropy';
+export { hrEventHousekeepingWorkflow } from './hr-event-housekeeping';
