@@ -23,12 +23,10 @@ export async function ensureHrEventHousekeepingSchedule(
   const handle = client.schedule.getHandle(hrEventHousekeepingScheduleId);
   try {
     const description = await handle.describe();
-    const current = description.action.type === 'startWorkflow' ? description.action.args?.[0] : undefined;
-    if ((current as HrEventHousekeepingInput | undefined)?.retentionDays === options.retentionDays) return 'exists';
-    await handle.update((previous) => ({
-      ...previous,
-      action: { ...previous.action, type: 'startWorkflow', args: [input] } as typeof previous.action,
-    }));
+    const args: readonly unknown[] | undefined =
+      description.action.type === 'startWorkflow' ? description.action.args : undefined;
+    if ((args?.[0] as HrEventHousekeepingInput | undefined)?.retentionDays === options.retentionDays) return 'exists';
+    await handle.update((previous) => ({ ...previous, action: { ...previous.action, args: [input] } }));
     return 'updated';
   } catch (err) {
     if (!(err instanceof ScheduleNotFoundError)) throw err;

@@ -4,7 +4,7 @@
  * dedupe stays safe because versions only rise (a forgotten event HR sends again is stale and changes nothing).
  */
 import { log, proxyActivities } from '@temporalio/workflow';
-import type { StoreActivities } from '../activities/types';
+import type { StoreActivities } from '../domain/activity-contracts';
 import { storeActivity } from './activity-options';
 import type { HrEventHousekeepingInput } from './definitions';
 

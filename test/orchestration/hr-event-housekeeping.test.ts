@@ -23,7 +23,6 @@ jest.setTimeout(120_000);
 const cli = findTemporalCli();
 const describeWithCli = cli === undefined ? describe.skip : describe;
 if (cli === undefined) {
-  // eslint-disable-next-line no-console
   console.warn('the Temporal CLI is not installed (scripts/install-temporal): housekeeping suite skipped');
 }
 
