@@ -242,7 +242,7 @@ async function loadEntraSandbox(): Promise<typeof EntraSandboxPackage> {
 
 /**
  * The Entra directory: Microsoft's when ENTRA_CLIENT_ID is set, else an in-process Entra sandbox (its state kept in
- * DATA_DIR/entra-sandbox). ENTRA_TENANT_ID connects the default company (there is no admin-consent flow yet); with the sandbox
+ * DATA_DIR/entra-sandbox). ENTRA_TENANT_ID connects the default company without the console's admin-consent flow; with the sandbox
  * and no ENTRA_TENANT_ID, the default company is connected to the sandbox tenant so the flow can be tried by hand.
  */
 async function resolveEntra(

@@ -6,7 +6,7 @@ import { WorkflowType, resyncWorkflowId } from '../workflows/definitions';
 /**
  * Starts `resyncCompanyWorkflow` for a company: every employee's workflow is signalled with its stored snapshot, which
  * resumes work paused while the company was disconnected and rebuilds orchestration that was lost. Call it after a
- * tenant is connected (today by `ENTRA_TENANT_ID` at start; there is no consent flow yet), when policies change, and at the start of an in-memory
+ * tenant is connected (the console's admin consent, or `ENTRA_TENANT_ID` at start), when policies change, and at the start of an in-memory
  * Temporal. `scope` (default `all`) `missing` re-drives only what Temporal has not caught up with (anti-entropy).
  * Returns the workflow id; a resync already running for the company is left to finish (false).
  */
