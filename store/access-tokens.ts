@@ -110,8 +110,18 @@ export interface VerifiedAccessToken {
  * Compares hashes in constant time and records the use (at most once per {@link lastUsedResolutionSeconds}).
  */
 export async function verifyAccessToken(db: Db, token: string): Promise<VerifiedAccessToken | null> {
+  const verified = await findAccessToken(db, token);
+  if (verified !== null) await recordAccessTokenUse(db, verified.tokenId);
+  return verified;
+}
+
+/**
+ * The company (and token id) of a bearer token that exists and is not revoked, else null: one indexed read, no
+ * write. Compares hashes in constant time.
+ */
+export async function findAccessToken(db: Db, token: string): Promise<VerifiedAccessToken | null> {
   // Anything that cannot be one of ours is refused without a query.
-  if (!token.startsWith(accessTokenPrefix) || token.length > 128) return null;
+  if (!isTokenShaped(token)) return null;
   const presentedHash = hashToken(token);
   const [row] = await db
     .select({
@@ -126,17 +136,34 @@ export async function verifyAccessToken(db: Db, token: string): Promise<Verified
   const storedHash = Buffer.from(row.tokenHash, 'hex');
   if (storedHash.length !== presentedHash.length || !timingSafeEqual(storedHash, presentedHash)) return null;
   if (row.revokedAt !== null) return null;
+  return { companyId: row.companyId, tokenId: row.id };
+}
+
+/** Whether a string can be a Joiner token at all (prefix and length), before any lookup. */
+export function isTokenShaped(token: string): boolean {
+  return token.startsWith(accessTokenPrefix) && token.length <= 128;
+}
+
+/** The SHA-256 of a token as stored (hex): a key that stands for the token without holding it. */
+export function accessTokenHash(token: string): string {
+  return hashToken(token).toString('hex');
+}
+
+/**
+ * Sets the token's `last_used_at` to now, unless it was set less than {@link lastUsedResolutionSeconds} ago (by any
+ * process).
+ */
+export async function recordAccessTokenUse(db: Db, tokenId: string): Promise<void> {
   await db
     .update(accessTokens)
     .set({ lastUsedAt: sql`now()` })
     .where(
       and(
-        eq(accessTokens.id, row.id),
+        eq(accessTokens.id, tokenId),
         or(
           isNull(accessTokens.lastUsedAt),
           lt(accessTokens.lastUsedAt, sql`now() - make_interval(secs => ${lastUsedResolutionSeconds})`),
         ),
       ),
     );
-  return { companyId: row.companyId, tokenId: row.id };
 }

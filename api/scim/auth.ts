@@ -1,6 +1,13 @@
 import type { Context, Next } from 'koa';
 import { ScimError } from '../../domain/scim/errors';
-import { verifyAccessToken } from '../../store/access-tokens';
+import {
+  accessTokenHash,
+  findAccessToken,
+  isTokenShaped,
+  lastUsedResolutionSeconds,
+  recordAccessTokenUse,
+} from '../../store/access-tokens';
+import type { VerifiedAccessToken } from '../../store/access-tokens';
 import type { Db } from '../../store/db';
 
 declare module 'koa' {
@@ -10,17 +17,100 @@ declare module 'koa' {
   }
 }
 
+/** How long one process trusts a verified token without asking the database again: a revocation's longest delay. */
+export const tokenVerificationTtlMs = 1_000;
+
+/** Verified tokens a process remembers at most; past it the oldest are forgotten (and simply verified again). */
+const maxRememberedTokens = 10_000;
+
+export interface AccessTokenVerifierOptions {
+  /** Default {@link tokenVerificationTtlMs}. */
+  ttlMs?: number;
+  now?: () => number;
+}
+
 /**
- * Accepts only `Authorization: Bearer <token>` with a token made on the Access tokens page and not revoked (checked
- * on every request, so a revocation takes effect at once). The token decides the company: one token, one company.
+ * Verifies SCIM bearer tokens for one process with a short memory, so that a burst of requests costs one token read
+ * a second instead of one per request: a token verified less than `ttlMs` ago is trusted again, a revoked one stops
+ * working in every process within `ttlMs`. Requests that arrive together while a token is being verified share that
+ * read. Refusals are not remembered (a token made a moment ago works at once). `last_used_at` is written at most once
+ * per {@link lastUsedResolutionSeconds} per token and process (and the update itself skips a fresher value). The memory
+ * is keyed by the token's SHA-256, never the token.
+ */
+export class AccessTokenVerifier {
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+  private readonly verified = new Map<string, { at: number; result: Promise<VerifiedAccessToken | null> }>();
+  private readonly usedAt = new Map<string, number>();
+
+  constructor(
+    private readonly db: Db,
+    options: AccessTokenVerifierOptions = {},
+  ) {
+    this.ttlMs = options.ttlMs ?? tokenVerificationTtlMs;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The token's company and id when it exists and is not revoked (as of at most `ttlMs` ago), else null. */
+  async verify(token: string): Promise<VerifiedAccessToken | null> {
+    if (!isTokenShaped(token)) return null;
+    const key = accessTokenHash(token);
+    const now = this.now();
+    let entry = this.verified.get(key);
+    if (entry === undefined || now - entry.at >= this.ttlMs) {
+      entry = { at: now, result: findAccessToken(this.db, token) };
+      this.remember(key, entry);
+    }
+    let result: VerifiedAccessToken | null;
+    try {
+      result = await entry.result;
+    } catch (err) {
+      this.forget(key, entry);
+      throw err;
+    }
+    if (result === null) {
+      this.forget(key, entry);
+      return null;
+    }
+    await this.recordUse(result.tokenId, now);
+    return result;
+  }
+
+  private async recordUse(tokenId: string, now: number): Promise<void> {
+    const last = this.usedAt.get(tokenId);
+    if (last !== undefined && now - last < lastUsedResolutionSeconds * 1000) return;
+    this.usedAt.set(tokenId, now);
+    await recordAccessTokenUse(this.db, tokenId);
+  }
+
+  private remember(key: string, entry: { at: number; result: Promise<VerifiedAccessToken | null> }): void {
+    this.verified.delete(key);
+    this.verified.set(key, entry);
+    // Maps iterate in insertion order: the first keys are the least recently verified.
+    for (const old of this.verified.keys()) {
+      if (this.verified.size <= maxRememberedTokens) break;
+      this.verified.delete(old);
+    }
+    if (this.usedAt.size > maxRememberedTokens) this.usedAt.clear();
+  }
+
+  private forget(key: string, entry: { at: number; result: Promise<VerifiedAccessToken | null> }): void {
+    if (this.verified.get(key) === entry) this.verified.delete(key);
+  }
+}
+
+/**
+ * Accepts only `Authorization: Bearer <token>` with a token made on the Access tokens page and not revoked (verified
+ * at most {@link tokenVerificationTtlMs} ago by this process, so a revocation takes effect within a second). The token
+ * decides the company: one token, one company.
  * @throws ScimError 401 without, with a malformed, an unknown or a revoked token
  */
-export function requireScimToken(db: Db) {
+export function requireScimToken(db: Db, verifier = new AccessTokenVerifier(db)) {
   return async function requireScimToken(ctx: Context, next: Next): Promise<void> {
     const header = ctx.get('authorization');
     const match = /^Bearer[ \t]+([^\s]+)[ \t]*$/i.exec(header);
     if (!match) throw new ScimError(401, 'a bearer token is required (Authorization: Bearer <secret token>)');
-    const verified = await verifyAccessToken(db, match[1]!);
+    const verified = await verifier.verify(match[1]!);
     if (!verified) throw new ScimError(401, 'the bearer token is not valid or was revoked');
     ctx.state.scimCompanyId = verified.companyId;
     await next();
