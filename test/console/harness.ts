@@ -25,6 +25,7 @@ import { GraphDirectory } from '../../entra/graph-directory';
 import { defaultCompanyId, ensureDefaultCompany } from '../../store/companies';
 import type { Db } from '../../store/db';
 import { createLifecycleActivities } from '../../worker/activities';
+import { createGraphWriteWorker } from '../../worker/lifecycle-worker';
 import type { EmployeeLifecycleState } from '../../workflows/definitions';
 import { employeeWorkflowId } from '../../workflows/definitions';
 import { CallsInFlight } from '../../orchestration/deadline';
@@ -55,6 +56,7 @@ export class ConsoleHarness {
   private database!: TestDatabase;
   private server!: http.Server;
   private worker: { worker: Worker; done: Promise<void> } | null = null;
+  private graphWriter: { worker: Worker; done: Promise<void> } | null = null;
   private readonly versions = new Map<string, number>();
   /** Temporal calls the app stopped waiting for: they end before the kit closes its connection. */
   private readonly inFlight = new CallsInFlight();
@@ -119,6 +121,16 @@ export class ConsoleHarness {
       }),
     });
     this.worker = { worker, done: worker.run() };
+    // Graph writes run on their own rate-limited task queue.
+    const writer = await createGraphWriteWorker({
+      connection: this.kit.env.nativeConnection,
+      namespace: this.kit.env.namespace ?? 'default',
+      taskQueue: this.kit.taskQueue,
+      db: this.db,
+      entra: this.graph,
+      writesPerSecond: config.GRAPH_WRITES_PER_SECOND,
+    });
+    this.graphWriter = { worker: writer, done: writer.run() };
     // The sandbox's certificate is its own: the browser trusts it the way an administrator's would trust Microsoft's.
     this.context = await this.browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 } });
     this.page = await this.context.newPage();
@@ -127,9 +139,10 @@ export class ConsoleHarness {
 
   async teardown(): Promise<void> {
     await this.browser?.close();
-    if (this.worker) {
-      this.worker.worker.shutdown();
-      await this.worker.done;
+    for (const running of [this.graphWriter, this.worker]) {
+      if (running === null) continue;
+      running.worker.shutdown();
+      await running.done;
     }
     await new Promise<void>((resolve) => {
       this.server?.closeAllConnections();
