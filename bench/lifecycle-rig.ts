@@ -2,6 +2,9 @@
  * The benchmark rig: the whole HR → Entra path in one process, as `npm start` runs it, on the in-memory Temporal
  * sandbox (real time), the Entra sandbox over HTTPS, and PGlite in memory. Nothing is mocked.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
@@ -14,11 +17,11 @@ import { signAlexisPayload } from '../api/hr-webhook/signature';
 import { createApp, defaultRouters } from '../api/app';
 import { createLogger } from '../api/logger';
 import { HrOutboxRelay } from '../orchestration/hr-outbox-relay';
-import { joinerSearchAttributeKinds } from '../orchestration/search-attributes';
 import { hrWebhookRouter } from '../api/hr-webhook/router';
 import { parseConfig } from '../domain/config';
 import { GraphDirectory } from '../entra/graph-directory';
-import { startTemporalSandbox } from '../sandbox/temporal';
+import { startTemporalDevServer } from '../cli/temporal-dev-server';
+import { findTemporalCli } from '../cli/temporal-tools';
 import { connectEntra, ensureDefaultCompany } from '../store/companies';
 import type { Database } from '../store/db';
 import { openDatabase } from '../store/db';
@@ -46,10 +49,11 @@ export interface RigOptions {
 }
 
 export async function startRig(options: RigOptions = {}): Promise<Rig> {
-  const temporal = await startTemporalSandbox({
-    port: 0,
-    searchAttributes: joinerSearchAttributeKinds,
-  });
+  // Temporal's dev server (the real server on SQLite) as a separate process, its database in a temporary directory.
+  const cli = findTemporalCli();
+  if (cli === undefined) throw new Error('the Temporal CLI is not installed: run `npm run setup:temporal`');
+  const temporalDir = await mkdtemp(path.join(os.tmpdir(), 'joiner-bench-temporal-'));
+  const temporal = await startTemporalDevServer({ cli: cli.path, dbFile: path.join(temporalDir, 'temporal.db') });
   const [database, entra] = await Promise.all([
     openDatabase({ kind: 'pglite-memory' }),
     startEntraSandbox({ control: true, ...options.entra }),
@@ -147,7 +151,8 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
       await inFlight.settled();
       await native.close();
       await connection.close();
-      await temporal.close();
+      await temporal.stop();
+      await rm(temporalDir, { recursive: true, force: true });
       await graph.close();
       await entra.close();
       await database.close();

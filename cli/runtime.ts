@@ -3,6 +3,7 @@
  * and `joiner worker`. Builds every client once from the configuration and hands them to the app and the worker.
  */
 import http from 'node:http';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -18,15 +19,16 @@ import type { EntraDirectory } from '../entra/directory';
 import { GraphDirectory } from '../entra/graph-directory';
 import { startCompanyResync } from '../orchestration/company-resync';
 import { HrOutboxRelay } from '../orchestration/hr-outbox-relay';
-import { startTemporalSandbox } from '../sandbox/temporal';
-import { connectEntra, defaultCompanyId, ensureDefaultCompany, getCompany, listCompanies } from '../store/companies';
+import { connectEntra, defaultCompanyId, ensureDefaultCompany, getCompany } from '../store/companies';
 import { ResyncScope } from '../workflows/definitions';
 import type { Database } from '../store/db';
 import { databaseOptionsFromConfig, openDatabase } from '../store/db';
 import { createGraphWriteWorker, createLifecycleWorker } from '../worker/lifecycle-worker';
 import { AntiEntropyGuard } from '../orchestration/anti-entropy';
 import { CallsInFlight } from '../orchestration/deadline';
-import { ensureSearchAttributes, joinerSearchAttributeKinds } from '../orchestration/search-attributes';
+import { ensureSearchAttributes } from '../orchestration/search-attributes';
+import { recordDevServer, startTemporalDevServer, stopOrphanedDevServer } from './temporal-dev-server';
+import { findSdkDownloadedCli, findTemporalCli } from './temporal-tools';
 import { checkTemporal } from '../orchestration/temporal';
 import { observeStore, startProcessMetrics } from '../observability/metrics';
 import type { ReadinessChecks } from '../observability/probes';
@@ -44,8 +46,8 @@ export interface RunningProcess {
 
 interface TemporalTarget {
   address: string;
-  /** True for the in-memory sandbox: workflow state is lost at exit. */
-  ephemeral: boolean;
+  /** The Web UI for links (the dev server's when `joiner start` runs one). */
+  uiUrl: string;
 }
 
 /** Runs the API and the worker in one process (`npm start`). */
@@ -78,22 +80,12 @@ export async function runAllInOne(config: JoinerConfig, logger = processLogger(c
       { entra: () => entra.checkReachable() },
       consoleEntraDeps,
     );
-    // The in-memory sandbox has no schedules; it is rebuilt by a full resync below instead.
-    await startWorker(config, database, entra, client, native, logger, closers, {
-      antiEntropy: !temporalTarget.ephemeral,
-    });
+    await startWorker(config, database, entra, client, native, logger, closers, { antiEntropy: true });
     await resyncNewlyConnected(config, client, logger, newlyConnected);
-    if (temporalTarget.ephemeral) {
-      // The in-memory Temporal starts empty: rebuild every employee's orchestration from the database.
-      for (const company of await listCompanies(database.db)) {
-        await startCompanyResync(client.workflow, {
-          taskQueue: config.TEMPORAL_TASK_QUEUE,
-          companyId: company.id,
-          reason: 'in-memory Temporal started empty',
-        });
-      }
-    }
-    logger.info({ url: config.PUBLIC_URL, port: api.port }, 'joiner is running (API and worker)');
+    logger.info(
+      { url: config.PUBLIC_URL, port: api.port, temporalUiUrl: temporalTarget.uiUrl },
+      'joiner is running (API and worker)',
+    );
     return { url: `http://localhost:${api.port}`, stop: () => closeAll(closers) };
   } catch (err) {
     await closeAll(closers);
@@ -201,21 +193,45 @@ async function openStore(config: JoinerConfig, logger: Logger, closers: Closer[]
   return database;
 }
 
-/** TEMPORAL_ADDRESS when set, else the in-memory sandbox (with a warning: its workflow state is not durable). */
+/**
+ * TEMPORAL_ADDRESS when set; else a Temporal dev server started here (the real server on SQLite, with the Web UI on
+ * TEMPORAL_UI_PORT) from the Temporal CLI (TEMPORAL_CLI_PATH, PATH, `npm run setup:temporal`'s install, or the SDK's
+ * download), its database in DATA_DIR/temporal so workflows survive a restart. It is stopped last but the store, after
+ * the worker and the clients (closers run in reverse).
+ */
 async function resolveTemporal(config: JoinerConfig, logger: Logger, closers: Closer[]): Promise<TemporalTarget> {
-  if (config.TEMPORAL_ADDRESS !== undefined) return { address: config.TEMPORAL_ADDRESS, ephemeral: false };
-  const sandbox = await startTemporalSandbox({
-    port: 0,
+  if (config.TEMPORAL_ADDRESS !== undefined) return { address: config.TEMPORAL_ADDRESS, uiUrl: config.TEMPORAL_UI_URL };
+  const cli = findTemporalCli() ?? findSdkDownloadedCli();
+  if (cli === undefined) {
+    throw new Error(
+      'no Temporal server: set TEMPORAL_ADDRESS to a Temporal frontend (host:port), or install the Temporal CLI ' +
+        '(`npm run setup:temporal`, or `temporal` on PATH or named by TEMPORAL_CLI_PATH), or let the Temporal SDK ' +
+        'download it once on a machine with internet (its TestWorkflowEnvironment.createLocal() caches it in the ' +
+        'temp directory)',
+    );
+  }
+  const dir = path.resolve(config.DATA_DIR, 'temporal');
+  const dbFile = path.join(dir, 'temporal.db');
+  const record = path.join(dir, 'dev-server.json');
+  // A `joiner start` killed with kill -9 leaves its dev server running, holding the database: stop that one first.
+  if (await stopOrphanedDevServer(record)) logger.warn({ dbFile }, 'stopped the Temporal dev server of a killed run');
+  const server = await startTemporalDevServer({
+    cli: cli.path,
+    dbFile,
+    uiPort: config.TEMPORAL_UI_PORT,
     namespaces: config.TEMPORAL_NAMESPACE === 'default' ? [] : [config.TEMPORAL_NAMESPACE],
-    searchAttributes: joinerSearchAttributeKinds,
   });
-  closers.push(() => sandbox.close());
-  logger.warn(
-    { address: sandbox.address },
-    '*** TEMPORAL_ADDRESS is not set: using the in-memory Temporal sandbox. Workflow state is NOT durable and is ' +
-      'lost at exit; it is rebuilt from the database by a resync at every start. Set TEMPORAL_ADDRESS for real use. ***',
+  await recordDevServer(record, server, dbFile);
+  closers.push(async () => {
+    await server.stop();
+    await rm(record, { force: true });
+  });
+  const uiUrl = config.TEMPORAL_UI_URL;
+  logger.info(
+    { address: server.address, uiUrl, dbFile, cli: cli.path, source: cli.source },
+    `Temporal dev server running; its Web UI: ${uiUrl}`,
   );
-  return { address: sandbox.address, ephemeral: true };
+  return { address: server.address, uiUrl };
 }
 
 /** The package of the Entra stand-in: a dev dependency, so a production install (`npm ci --omit=dev`) lacks it. */

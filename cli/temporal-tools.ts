@@ -4,7 +4,7 @@
  * installs both into {@link temporalToolsDir}; a CLI on PATH or named by TEMPORAL_CLI_PATH serves too. Used by
  * `joiner start` and by the test helpers.
  */
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -22,7 +22,25 @@ export function temporalToolsDir(env: Env = process.env): string {
 /** A found executable and where it was found (for messages). */
 export interface FoundTool {
   path: string;
-  source: 'TEMPORAL_CLI_PATH' | 'PATH' | 'install dir';
+  source: 'TEMPORAL_CLI_PATH' | 'PATH' | 'install dir' | 'SDK download';
+}
+
+/**
+ * The Temporal CLI that the SDK's `TestWorkflowEnvironment.createLocal()` downloaded on a machine with internet
+ * (`$TMPDIR/temporal-sdk-typescript-<sdk version>`), newest first. Undefined when there is none.
+ */
+export function findSdkDownloadedCli(tmpdir = os.tmpdir()): FoundTool | undefined {
+  let names: string[];
+  try {
+    names = readdirSync(tmpdir).filter((name) => name.startsWith('temporal-sdk-typescript-'));
+  } catch {
+    return undefined;
+  }
+  const found = names
+    .map((name) => path.join(tmpdir, name))
+    .filter(isExecutableFile)
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+  return found === undefined ? undefined : { path: found, source: 'SDK download' };
 }
 
 /**

@@ -48,7 +48,10 @@ export const JoinerEnv = z
     ),
     TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
     TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('joiner'),
-    TEMPORAL_UI_URL: optionalUrl.transform((v) => v ?? 'http://localhost:8233'),
+    /** The Web UI port of the dev server `joiner start` runs when TEMPORAL_ADDRESS is unset. */
+    TEMPORAL_UI_PORT: z.coerce.number({ error: 'must be a number' }).int().min(1).max(65535).default(8233),
+    /** Base URL of the Temporal Web UI for links; default: the dev server's UI on TEMPORAL_UI_PORT. */
+    TEMPORAL_UI_URL: optionalUrl,
     ENTRA_CLIENT_ID: optionalString,
     ENTRA_CLIENT_SECRET: optionalString,
     ENTRA_TENANT_ID: optionalString,
@@ -82,7 +85,7 @@ export const JoinerEnv = z
 export type JoinerEnv = z.infer<typeof JoinerEnv>;
 
 /** The validated configuration with every default resolved. */
-export type JoinerConfig = JoinerEnv & { PUBLIC_URL: string };
+export type JoinerConfig = JoinerEnv & { PUBLIC_URL: string; TEMPORAL_UI_URL: string };
 
 /** Thrown by {@link parseConfig}; its message names every bad variable and what is wrong with it. */
 export class ConfigError extends Error {
@@ -104,5 +107,9 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     );
   }
   const config = parsed.data;
-  return { ...config, PUBLIC_URL: config.PUBLIC_URL ?? `http://localhost:${config.PORT}` };
+  return {
+    ...config,
+    PUBLIC_URL: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
+    TEMPORAL_UI_URL: config.TEMPORAL_UI_URL ?? `http://localhost:${config.TEMPORAL_UI_PORT}`,
+  };
 }

@@ -8,8 +8,12 @@ import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink } from 'node:fs/prom
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { Client, Connection } from '@temporalio/client';
 import { Agent } from 'undici';
 import { signAlexisPayload } from '../../api/hr-webhook/signature';
+import { freePort } from '../../cli/temporal-dev-server';
+import type { EmployeeLifecycleState } from '../../workflows/definitions';
+import { employeeWorkflowId, stateQuery } from '../../workflows/definitions';
 
 const repo = path.resolve(__dirname, '../..');
 
@@ -72,17 +76,42 @@ class StartedJoiner {
   }
 }
 
+/** POSTs an HR event to a running Joiner, signed with `secret`. */
+async function postHr(api: string, secret: string, event: Record<string, unknown>): Promise<Response> {
+  const body = JSON.stringify(event);
+  return fetch(`${api}/webhooks/alexis`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-alexis-signature': signAlexisPayload(secret, body) },
+    body,
+  });
+}
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  for (const deadline = Date.now() + timeoutMs; ;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 describe('joiner start', () => {
   let dataDir: string;
+  /** The dev server's Web UI port: a free one, never the default 8233 another run may hold. */
+  let uiPort: string;
   beforeEach(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'joiner-start-'));
+    uiPort = String(await freePort());
   });
   afterEach(() => rm(dataDir, { recursive: true, force: true }));
 
   it('runs offline on embedded defaults with the default company connected to the Entra stand-in', async () => {
     const secret = 'start-test-secret';
-    const joiner = StartedJoiner.start(repo, { DATA_DIR: dataDir, WEBHOOK_SECRET: secret });
+    const joiner = StartedJoiner.start(repo, { DATA_DIR: dataDir, WEBHOOK_SECRET: secret, TEMPORAL_UI_PORT: uiPort });
     try {
+      const temporal = await joiner.logged(`Temporal dev server running; its Web UI: http://localhost:${uiPort}`);
+      expect(temporal.dbFile).toBe(path.join(dataDir, 'temporal', 'temporal.db'));
+      expect((await fetch(`http://localhost:${uiPort}/`)).status).toBe(200);
       const standIn = await joiner.logged(
         'ENTRA_CLIENT_ID is not set: using the in-process Entra sandbox (a stand-in for Microsoft Entra ID)',
       );
@@ -131,6 +160,112 @@ describe('joiner start', () => {
       expect(await joiner.stop()).toBe(0);
     }
   }, 120_000);
+
+  it('keeps workflows across a kill -9: the same run with its timer, and a later HR change applied once', async () => {
+    const secret = 'durable-test-secret';
+    const env = { DATA_DIR: dataDir, WEBHOOK_SECRET: secret, TEMPORAL_UI_PORT: uiPort };
+    const today = new Date().toISOString().slice(0, 10);
+    const leaveDate = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    const employee = {
+      id: 'emp_durable',
+      firstName: 'Dora',
+      lastName: 'Able',
+      workEmail: 'dora.able@contoso.com',
+      hireDate: today,
+      offboardedDate: leaveDate,
+    };
+    const workflowId = employeeWorkflowId('default', employee.id);
+
+    /** Runs `fn` with a client of the Temporal this Joiner started. */
+    async function withTemporal<T>(joiner: StartedJoiner, fn: (client: Client) => Promise<T>): Promise<T> {
+      const { address } = await joiner.logged(`Temporal dev server running; its Web UI: http://localhost:${uiPort}`);
+      const connection = await Connection.connect({ address: String(address) });
+      try {
+        return await fn(new Client({ connection }));
+      } finally {
+        await connection.close();
+      }
+    }
+    const stateWithTimer = (client: Client) =>
+      eventually('an offboarding employee with its leave timer pending', async () => {
+        const state: EmployeeLifecycleState = await client.workflow.getHandle(workflowId).query(stateQuery);
+        return state.phase === 'offboarding' && state.pendingTimers.some((t) => t.kind === 'leave') ? state : undefined;
+      });
+
+    const first = StartedJoiner.start(repo, env);
+    let before: { runId: string; timers: EmployeeLifecycleState['pendingTimers'] };
+    try {
+      const running = await first.logged('joiner is running (API and worker)');
+      const api = `http://localhost:${String(running.port)}`;
+      const onboarded = await postHr(api, secret, {
+        id: 'evt_durable_1',
+        type: 'employee.onboarded',
+        occurredAt: new Date().toISOString(),
+        companyId: 'default',
+        data: { employee: { ...employee, version: 1 } },
+      });
+      expect(onboarded.status).toBe(202);
+      before = await withTemporal(first, async (client) => {
+        const state = await stateWithTimer(client);
+        return { runId: (await client.workflow.getHandle(workflowId).describe()).runId, timers: state.pendingTimers };
+      });
+    } finally {
+      first.child.kill('SIGKILL');
+      await first.exitCode();
+    }
+
+    const second = StartedJoiner.start(repo, env);
+    try {
+      const running = await second.logged('joiner is running (API and worker)');
+      const api = `http://localhost:${String(running.port)}`;
+      await withTemporal(second, async (client) => {
+        const handle = client.workflow.getHandle(workflowId);
+        const description = await handle.describe();
+        expect(description.runId).toBe(before.runId);
+        expect(description.status.name).toBe('RUNNING');
+        expect((await stateWithTimer(client)).pendingTimers).toEqual(before.timers);
+      });
+
+      const updated = await postHr(api, secret, {
+        id: 'evt_durable_2',
+        type: 'employee.updated',
+        occurredAt: new Date().toISOString(),
+        companyId: 'default',
+        data: { employee: { ...employee, title: 'Engineer', version: 2 } },
+      });
+      expect(updated.status).toBe(202);
+      const standIn = await second.logged(
+        'ENTRA_CLIENT_ID is not set: using the in-process Entra sandbox (a stand-in for Microsoft Entra ID)',
+      );
+      const ca = await readFile(path.join(dataDir, 'entra-sandbox', 'entra-sandbox-cert.pem'), 'utf8');
+      const dispatcher = new Agent({ connect: { ca } });
+      try {
+        const control = async <T>(what: string): Promise<T> =>
+          (await (await fetch(`${String(standIn.controlUrl)}/${what}`, { dispatcher })).json()) as T;
+        type State = { users: Record<string, { id: string; props: Record<string, unknown> }[]> };
+        const users = await eventually('the new title in Entra', async () => {
+          const all = (await control<State>('state')).users[String(standIn.tenantId)] ?? [];
+          const dora = all.filter((u) => u.props.userPrincipalName === employee.workEmail);
+          return dora.some((u) => u.props.jobTitle === 'Engineer') ? dora : undefined;
+        });
+        expect(users).toHaveLength(1);
+        // Applied once: one write of the user since the restart (the stand-in logs the requests it served).
+        await withTemporal(second, (client) =>
+          eventually('the workflow settled', async () => {
+            const state: EmployeeLifecycleState = await client.workflow.getHandle(workflowId).query(stateQuery);
+            return state.reconciledHrVersion === 2 ? state : undefined;
+          }),
+        );
+        const { requests } = await control<{ requests: { method: string; path: string }[] }>('requests');
+        const writes = requests.filter((r) => r.method === 'PATCH' && r.path.includes(users[0]!.id));
+        expect(writes).toHaveLength(1);
+      } finally {
+        await dispatcher.close();
+      }
+    } finally {
+      expect(await second.stop()).toBe(0);
+    }
+  }, 360_000);
 
   describe('from a production install (no dev dependencies)', () => {
     let install: string;

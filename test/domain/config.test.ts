@@ -9,6 +9,7 @@ describe('parseConfig', () => {
       DATA_DIR: './.joiner',
       TEMPORAL_NAMESPACE: 'default',
       TEMPORAL_TASK_QUEUE: 'joiner',
+      TEMPORAL_UI_PORT: 8233,
       TEMPORAL_UI_URL: 'http://localhost:8233',
       ENTRA_AUTHORITY_HOST: 'https://login.microsoftonline.com',
       GRAPH_BASE_URL: 'https://graph.microsoft.com',
@@ -26,8 +27,18 @@ describe('parseConfig', () => {
     expect(config.ENTRA_TENANT_ID).toBeUndefined();
   });
 
+  it('links into the UI on TEMPORAL_UI_PORT unless TEMPORAL_UI_URL names another one', () => {
+    expect(parseConfig({ TEMPORAL_UI_PORT: '18233' }).TEMPORAL_UI_URL).toBe('http://localhost:18233');
+    expect(
+      parseConfig({ TEMPORAL_UI_PORT: '18233', TEMPORAL_UI_URL: 'https://temporal.example.com/' }).TEMPORAL_UI_URL,
+    ).toBe('https://temporal.example.com');
+  });
+
   it.each([
     ['PORT', 'abc', /PORT: must be a number/],
+    ['TEMPORAL_UI_PORT', 'ui', /TEMPORAL_UI_PORT: must be a number/],
+    ['TEMPORAL_UI_PORT', '0', /TEMPORAL_UI_PORT: /],
+    ['TEMPORAL_UI_URL', 'temporal.example.com', /TEMPORAL_UI_URL: must be an http\(s\) URL/],
     ['PORT', '70000', /PORT: /],
     ['DATABASE_URL', 'mysql://x', /DATABASE_URL: must be a postgres/],
     ['TEMPORAL_ADDRESS', 'localhost', /TEMPORAL_ADDRESS: must be host:port/],

@@ -1,10 +1,9 @@
 /**
- * Shared helper for workflow test suites: one time-skipping `TestWorkflowEnvironment` per test file, a workflow
- * bundle built once per file, workers with `maxCachedWorkflows: 0` (every task replays the whole history), and
- * replay of every history the file produced, so a change that breaks determinism fails the suite.
- *
- * The server is Temporal's real test server or CLI when `TEMPORAL_TEST_SERVER_EXECUTABLE` names one, else the
- * Joiner Temporal sandbox launcher (`bin/temporal-sandbox`, which needs `npm run build`; `npm test` builds first).
+ * Shared helper for workflow test suites: one time-skipping `TestWorkflowEnvironment` per test file on Temporal's own
+ * test server (Java, installed by `scripts/install-temporal`), a workflow bundle built once per file, workers with
+ * `maxCachedWorkflows: 0` (every task replays the whole history), and replay of every history the file produced, so a
+ * change that breaks determinism fails the suite. End-to-end suites use {@link startDevServer}: the Temporal CLI's
+ * dev server, the real server on SQLite.
  *
  * ```ts
  * const kit = new TemporalTestKit({ workflowsPath: require.resolve('./workflows'), searchAttributes: { CompanyId: 'Keyword' } });
@@ -16,41 +15,66 @@
  * }));
  * ```
  */
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkerOptions, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import type { TemporalSandboxOptions } from '../../sandbox/temporal';
-import { startTemporalSandbox } from '../../sandbox/temporal';
+import type { TemporalDevServer } from '../../cli/temporal-dev-server';
+import { freePort, startTemporalDevServer } from '../../cli/temporal-dev-server';
+import { findTemporalCli, findTemporalTestServer } from '../../cli/temporal-tools';
 
-export { startTemporalSandbox };
-export type { TemporalSandboxOptions };
-
-/** Path of the sandbox launcher (compiled JavaScript from dist/). */
-export const sandboxLauncherPath = path.resolve(__dirname, '..', '..', 'bin', 'temporal-sandbox');
-
-/** The server executable suites run against: `TEMPORAL_TEST_SERVER_EXECUTABLE` when set, else the sandbox. */
-export function testServerExecutable(): string {
-  return process.env.TEMPORAL_TEST_SERVER_EXECUTABLE || sandboxLauncherPath;
-}
+const notInstalled = 'run `npm run setup:temporal` (scripts/install-temporal) to install it';
 
 /** Keyword search attributes to register, by name (Joiner's are CompanyId, EmployeeId, WorkEmail, LifecyclePhase). */
 export type KeywordAttributes = Record<string, 'Keyword'>;
 
+/** The time-skipping environment's private factory: the public one waits only 5 s for the server to listen. */
+type CreateEnvironment = (options: {
+  server: { type: 'existing' };
+  supportsTimeSkipping: boolean;
+  address: string;
+  namespace: string;
+}) => Promise<TestWorkflowEnvironment>;
+
 /**
- * Starts a time-skipping test environment on {@link testServerExecutable} and registers `searchAttributes` through
- * the operator service (which Temporal's servers and the sandbox all offer).
+ * Starts Temporal's time-skipping test server (`bin/temporal-test-server <port> --enable-time-skipping`) and a
+ * `TestWorkflowEnvironment` over it, and registers `searchAttributes` through the operator service. The server is
+ * started here rather than by the SDK's `existing-path` launcher because the SDK gives it 5 s to listen, and a JVM on
+ * a loaded 2-core machine has been seen to take longer; here it gets a minute.
  */
 export async function createTestEnvironment(
   searchAttributes: KeywordAttributes = {},
-): Promise<TestWorkflowEnvironment> {
+): Promise<TestWorkflowEnvironment & { stopServer(): Promise<void> }> {
   quietRuntime();
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: testServerExecutable() } },
-  });
+  const launcher = findTemporalTestServer();
+  if (launcher === undefined) throw new Error(`Temporal's test server is not installed: ${notInstalled}`);
+  const port = await freePort();
+  const child = spawn(launcher, [String(port), '--enable-time-skipping'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const stopServer = () => stopChild(child);
+  let env: TestWorkflowEnvironment;
+  try {
+    await untilListening(child, port, 60_000);
+    const create = (TestWorkflowEnvironment as unknown as { create: CreateEnvironment }).create.bind(
+      TestWorkflowEnvironment,
+    );
+    env = await create({
+      server: { type: 'existing' },
+      supportsTimeSkipping: true,
+      address: `127.0.0.1:${port}`,
+      namespace: 'default',
+    });
+  } catch (err) {
+    await stopServer();
+    throw err;
+  }
   const names = Object.keys(searchAttributes);
   if (names.length > 0) {
     await env.connection.operatorService.addSearchAttributes({
@@ -58,7 +82,75 @@ export async function createTestEnvironment(
       searchAttributes: Object.fromEntries(names.map((name) => [name, 2 /* INDEXED_VALUE_TYPE_KEYWORD */])),
     });
   }
-  return env;
+  return Object.assign(env, { stopServer });
+}
+
+/** A real-time `TestWorkflowEnvironment` on {@link startDevServer} (Joiner's search attributes registered at start). */
+export async function createDevEnvironment(): Promise<TestWorkflowEnvironment & { stopServer(): Promise<void> }> {
+  quietRuntime();
+  const server = await startDevServer();
+  try {
+    const env = await TestWorkflowEnvironment.createFromExistingServer({ address: server.address });
+    return Object.assign(env, { stopServer: () => server.stop() });
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+}
+
+/**
+ * Starts the Temporal CLI's dev server (the real server on SQLite) headless on free ports with Joiner's search
+ * attributes, its database in a temporary directory (or `dbFile`, to restart on the same state). `stop()` also
+ * removes the temporary directory.
+ */
+export async function startDevServer(
+  options: { dbFile?: string; port?: number; uiPort?: number } = {},
+): Promise<TemporalDevServer & { dbFile: string }> {
+  const cli = findTemporalCli();
+  if (cli === undefined) throw new Error(`the Temporal CLI is not installed: ${notInstalled}`);
+  const dir = options.dbFile === undefined ? await mkdtemp(path.join(os.tmpdir(), 'joiner-temporal-')) : undefined;
+  const dbFile = options.dbFile ?? path.join(dir!, 'temporal.db');
+  const server = await startTemporalDevServer({ cli: cli.path, dbFile, port: options.port, uiPort: options.uiPort });
+  return {
+    ...server,
+    dbFile,
+    stop: async () => {
+      await server.stop();
+      if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function untilListening(child: ChildProcess, port: number, timeoutMs: number): Promise<void> {
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`Temporal's test server exited (${child.exitCode ?? child.signalCode}): ${stderr}`);
+    }
+    const listening = await new Promise<boolean>((resolve) => {
+      const socket = net.connect({ host: '127.0.0.1', port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (listening) return;
+    if (Date.now() > deadline)
+      throw new Error(`Temporal's test server did not listen within ${timeoutMs} ms: ${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
 }
 
 /** Keeps the SDK's per-worker INFO lines out of test output (warnings and errors still show). */
@@ -90,11 +182,17 @@ export interface TemporalTestKitOptions {
   workflowsPath: string;
   /** Keyword search attributes the suite's workflows use. */
   searchAttributes?: KeywordAttributes;
+  /**
+   * `time-skipping` (default): Temporal's test server. `dev`: the dev server in real time, for suites that need no
+   * time skipping and assert what happens within real seconds (retries, backoffs), where the test server would skip
+   * ahead while the suite waits.
+   */
+  server?: 'time-skipping' | 'dev';
 }
 
 /** One environment, one bundle and a history recorder for a test file. */
 export class TemporalTestKit {
-  private environment: TestWorkflowEnvironment | undefined;
+  private environment: (TestWorkflowEnvironment & { stopServer(): Promise<void> }) | undefined;
   private readonly tracked: { workflowId: string; runId: string | undefined }[] = [];
   /** A task queue unique to this file. */
   readonly taskQueue = `test-${randomUUID()}`;
@@ -104,7 +202,7 @@ export class TemporalTestKit {
   /** Starts the environment and builds the bundle (call in `beforeAll`). */
   async setup(): Promise<void> {
     const [env] = await Promise.all([
-      createTestEnvironment(this.options.searchAttributes),
+      this.options.server === 'dev' ? createDevEnvironment() : createTestEnvironment(this.options.searchAttributes),
       bundleWorkflowsOnce(this.options.workflowsPath),
     ]);
     this.environment = env;
@@ -182,6 +280,7 @@ export class TemporalTestKit {
       if (this.environment) await this.replayTrackedHistories();
     } finally {
       await this.environment?.teardown();
+      await this.environment?.stopServer();
     }
   }
 }

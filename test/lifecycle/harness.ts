@@ -46,16 +46,15 @@ export interface LifecycleHarnessOptions {
   policies?: Partial<CompanyPolicies>;
   /** Pace Graph writes (default: no pacer, so tests see Graph's own throttling). */
   pacer?: GraphWritePacer;
+  /** The Temporal server (see TemporalTestKitOptions.server); default the time-skipping test server. */
+  temporal?: 'time-skipping' | 'dev';
 }
 
 /** An HR employee as tests write it: an id and any fields; the harness fills the rest with null and the version. */
 export type EmployeeFields = Partial<Omit<HrEmployee, 'version'>> & { id: string };
 
 export class LifecycleHarness {
-  readonly kit = new TemporalTestKit({
-    workflowsPath: require.resolve('../../workflows'),
-    searchAttributes: joinerSearchAttributeTypes,
-  });
+  readonly kit: TemporalTestKit;
   entra!: EntraSandbox;
   graph!: GraphDirectory;
   private database!: TestDatabase;
@@ -67,7 +66,13 @@ export class LifecycleHarness {
   /** Signals the webhook stopped waiting for: settled before the kit closes the client's connection. */
   private readonly inFlight = new CallsInFlight();
 
-  constructor(private readonly options: LifecycleHarnessOptions = {}) {}
+  constructor(private readonly options: LifecycleHarnessOptions = {}) {
+    this.kit = new TemporalTestKit({
+      workflowsPath: require.resolve('../../workflows'),
+      searchAttributes: joinerSearchAttributeTypes,
+      server: options.temporal,
+    });
+  }
 
   get db(): Db {
     return this.database.db;

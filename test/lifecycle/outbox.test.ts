@@ -2,6 +2,9 @@
  * No accepted event is lost when Temporal is down (docs/hr-webhook.md, the outbox): the webhook answers 202 from the database, the
  * event waits in the outbox, and the relay delivers it once Temporal is back.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { and, eq } from 'drizzle-orm';
@@ -15,7 +18,6 @@ import { HrOutboxRelay } from '../../orchestration/hr-outbox-relay';
 import { hrWebhookRouter } from '../../api/hr-webhook/router';
 import { parseConfig } from '../../domain/config';
 import { GraphDirectory } from '../../entra/graph-directory';
-import { startTemporalSandbox } from '../../sandbox/temporal';
 import { connectEntra, ensureDefaultCompany } from '../../store/companies';
 import { webhookEvents } from '../../store/schema';
 import { createLifecycleActivities } from '../../worker/activities';
@@ -24,12 +26,14 @@ import { employeeWorkflowId, stateQuery } from '../../workflows/definitions';
 import { serve, type ServedApp } from '../api/serve';
 import type { TestDatabase } from '../helpers/databases';
 import { createTestDatabase } from '../helpers/databases';
-import { bundleWorkflowsOnce } from '../helpers/temporal';
-import { graphWriteBudgetPerSecond, joinerSearchAttributeTypes, webhookSecret } from './harness';
+import { bundleWorkflowsOnce, startDevServer } from '../helpers/temporal';
+import { graphWriteBudgetPerSecond, webhookSecret } from './harness';
 
 const taskQueue = 'outbox-test';
-let temporal: { address: string; close(): Promise<void> } | null = null;
+let temporal: { address: string; stop(): Promise<void> } | null = null;
 let port = 0;
+/** The dev server's database, kept across its restart (as a real deployment's would be). */
+let dbDir: string;
 let connection: Connection;
 let client: Client;
 let database: TestDatabase;
@@ -41,8 +45,9 @@ const inFlight = new CallsInFlight();
 let worker: { workers: Worker[]; native: NativeConnection; done: Promise<unknown> } | null = null;
 
 async function startTemporal(): Promise<void> {
-  temporal = await startTemporalSandbox({ port, searchAttributes: joinerSearchAttributeTypes });
-  port = Number(temporal.address.split(':').pop());
+  const server = await startDevServer({ port, dbFile: path.join(dbDir, 'temporal.db') });
+  temporal = server;
+  port = server.port;
 }
 
 async function startWorker(): Promise<void> {
@@ -73,6 +78,7 @@ async function stopWorker(): Promise<void> {
 }
 
 beforeAll(async () => {
+  dbDir = await mkdtemp(path.join(os.tmpdir(), 'joiner-outbox-'));
   await startTemporal();
   [database, entra] = await Promise.all([createTestDatabase('pglite'), startEntraSandbox({ control: true })]);
   await ensureDefaultCompany(database.db);
@@ -111,7 +117,8 @@ afterAll(async () => {
   await api?.close();
   await inFlight.settled();
   await connection?.close();
-  await temporal?.close();
+  await temporal?.stop();
+  await rm(dbDir, { recursive: true, force: true });
   await graph?.close();
   await entra?.close();
   await database?.close();
@@ -128,7 +135,7 @@ async function post(body: unknown): Promise<Response> {
 
 it('keeps an event accepted while Temporal is down and delivers it once Temporal is back', async () => {
   await stopWorker();
-  await temporal!.close();
+  await temporal!.stop();
   temporal = null;
 
   const body = {

@@ -11,7 +11,9 @@ import { LifecycleHarness } from './harness';
 // End-to-end steps share two CPU cores with the rest of the suite: allow them time.
 jest.setTimeout(120_000);
 
-const h = new LifecycleHarness();
+// Real time on the dev server: these steps assert what happens within real seconds (a blocked phase does not retry),
+// which the time-skipping test server would skip past while the suite waits.
+const h = new LifecycleHarness({ temporal: 'dev' });
 beforeAll(() => h.setup(), 120_000);
 afterAll(() => h.teardown(), 120_000);
 

@@ -1,0 +1,187 @@
+/**
+ * Temporal's dev server (`temporal server start-dev`: the real Temporal server on SQLite, with the Web UI) as a child
+ * process: `joiner start` runs one on DATA_DIR when TEMPORAL_ADDRESS is not set, and the end-to-end suites run theirs.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { joinerSearchAttributes } from '../orchestration/search-attributes';
+
+export interface TemporalDevServerOptions {
+  /** The Temporal CLI executable (see findTemporalCli). */
+  cli: string;
+  /** The SQLite file that holds the server's state; in memory (nothing kept) when undefined. */
+  dbFile?: string;
+  /** gRPC port; a free one when 0 or undefined. */
+  port?: number;
+  /** The Web UI's port; no UI (`--headless`) when undefined, a free port when 0. */
+  uiPort?: number;
+  /** Namespaces besides `default` to create. */
+  namespaces?: string[];
+  /** How long to wait for the server to answer; default 60 s (a loaded machine starts it slowly). */
+  readyTimeoutMs?: number;
+}
+
+export interface TemporalDevServer {
+  /** host:port of the gRPC frontend. */
+  address: string;
+  port: number;
+  /** The Web UI's URL, when it runs one. */
+  uiUrl?: string;
+  child: ChildProcess;
+  /** Stops the server (SIGTERM, then SIGKILL after 10 s) and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+/** Asks the OS for a free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * Starts `temporal server start-dev` with Joiner's search attributes registered and waits until its frontend answers
+ * for the `default` namespace.
+ * @throws Error with the server's own output when it exits or does not answer in time
+ */
+export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
+  const port = options.port || (await freePort());
+  const uiPort = options.uiPort === 0 ? await freePort() : options.uiPort;
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn'];
+  args.push(...(uiPort === undefined ? ['--headless'] : ['--ui-port', String(uiPort)]));
+  if (options.dbFile !== undefined) {
+    await mkdir(path.dirname(options.dbFile), { recursive: true });
+    args.push('--db-filename', options.dbFile);
+  }
+  for (const namespace of options.namespaces ?? []) args.push('--namespace', namespace);
+  for (const key of joinerSearchAttributes) args.push('--search-attribute', `${key.name}=Keyword`);
+  const child = spawn(options.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4_000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const address = `127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+  };
+  try {
+    await untilAnswering(address, exited, options.readyTimeoutMs ?? 60_000);
+  } catch (err) {
+    await stop();
+    throw new Error(`the Temporal dev server (${options.cli}) did not start: ${(err as Error).message}\n${output}`);
+  }
+  return { address, port, uiUrl: uiPort === undefined ? undefined : `http://127.0.0.1:${uiPort}`, child, stop };
+}
+
+/** Polls the frontend until `default` is described, the child exits, or the time is up. */
+async function untilAnswering(address: string, exited: Promise<void>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let gone = false;
+  void exited.then(() => (gone = true));
+  for (;;) {
+    if (gone) throw new Error('it exited');
+    if (await canConnect(address)) {
+      const connection = await Connection.connect({ address, connectTimeout: 2_000 }).catch(() => null);
+      if (connection !== null) {
+        try {
+          await connection.withDeadline(Date.now() + 2_000, () =>
+            connection.workflowService.describeNamespace({ namespace: 'default' }),
+          );
+          return;
+        } catch {
+          // Listening, not ready yet.
+        } finally {
+          await connection.close();
+        }
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`no answer on ${address} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function canConnect(address: string): Promise<boolean> {
+  const [host, port] = [
+    address.slice(0, address.lastIndexOf(':')),
+    Number(address.slice(address.lastIndexOf(':') + 1)),
+  ];
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** What `joiner start` records about the dev server it runs, beside the server's database. */
+interface DevServerRecord {
+  pid: number;
+  dbFile: string;
+}
+
+/**
+ * Stops a dev server left running on `dbFile` by a `joiner start` that was killed (kill -9 leaves its children
+ * running, and that server still holds the SQLite file). It is recognised by the pid recorded in `recordFile` and a
+ * command line naming the same file, so an unrelated process that reused the pid is left alone.
+ */
+export async function stopOrphanedDevServer(recordFile: string): Promise<boolean> {
+  let record: DevServerRecord;
+  try {
+    record = JSON.parse(await readFile(recordFile, 'utf8')) as DevServerRecord;
+  } catch {
+    return false;
+  }
+  const orphan = isDevServerOn(record.pid, record.dbFile);
+  if (orphan) {
+    process.kill(record.pid, 'SIGTERM');
+    for (let i = 0; i < 100 && isAlive(record.pid); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    if (isAlive(record.pid)) process.kill(record.pid, 'SIGKILL');
+    for (let i = 0; i < 50 && isAlive(record.pid); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await rm(recordFile, { force: true });
+  return orphan;
+}
+
+/** Records the running server so that {@link stopOrphanedDevServer} can find it after a kill -9. */
+export async function recordDevServer(recordFile: string, server: TemporalDevServer, dbFile: string): Promise<void> {
+  const record: DevServerRecord = { pid: server.child.pid!, dbFile };
+  await writeFile(recordFile, JSON.stringify(record));
+}
+
+function isDevServerOn(pid: number, dbFile: string): boolean {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return argv.includes('start-dev') && argv.includes(dbFile);
+  } catch {
+    return false;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
