@@ -19,8 +19,6 @@ const layers = [
   ['cli'],
 ];
 const layerFolders = layers.flat();
-/** Dev-only code that no layer may import, except `joiner start` (cli/), which loads it on demand. */
-const devOnlyFolders = ['sandbox'];
 
 /** The folders a layer folder may import from: the layers before it and itself. */
 function importableFrom(folder, level) {
@@ -35,7 +33,7 @@ function importableFrom(folder, level) {
 const layerZones = layers.flatMap((layer, level) =>
   layer.flatMap((folder) => {
     const allowed = importableFrom(folder, level);
-    const from = [...layerFolders, ...(folder === 'cli' ? [] : devOnlyFolders)].filter((f) => !allowed.includes(f));
+    const from = layerFolders.filter((f) => !allowed.includes(f));
     if (from.length === 0) return [];
     return {
       target: `./${folder}`,
