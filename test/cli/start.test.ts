@@ -159,7 +159,7 @@ describe('joiner start', () => {
     } finally {
       expect(await joiner.stop()).toBe(0);
     }
-  }, 120_000);
+  }, 240_000);
 
   it('keeps workflows across a kill -9: the same run with its timer, and a later HR change applied once', async () => {
     const secret = 'durable-test-secret';
