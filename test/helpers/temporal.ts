@@ -75,6 +75,10 @@ export async function createTestEnvironment(
     await stopServer();
     throw err;
   }
+  // Started this way the test server skips time freely, jumping over a workflow's timers the moment it idles (the
+  // timer suites then saw "left" where "offboarding" was due). The SDK's time-skipping client expects it locked and
+  // unlocks it only while it awaits a result or sleeps, so lock it once here.
+  await env.connection.testService?.lockTimeSkipping({});
   const names = Object.keys(searchAttributes);
   if (names.length > 0) {
     await env.connection.operatorService.addSearchAttributes({

@@ -63,11 +63,11 @@ describe('joiner tokens', () => {
     }
   }, 90_000);
 
-  it('says what is wrong with exit code 2 for an unknown company, an empty name, or a token it cannot revoke', async () => {
+  it('says what is wrong: exit code 1 for an unknown company or token, 2 for an empty name (a usage error)', async () => {
     const unknown = await joiner('tokens', 'create', '--name', 'x', '--company', 'nope');
-    expect(unknown).toMatchObject({ code: 2, stdout: '' });
+    expect(unknown).toMatchObject({ code: 1, stdout: '' });
     expect(unknown.stderr).toContain('no company "nope"');
     expect((await joiner('tokens', 'create', '--name', '  ')).code).toBe(2);
-    expect((await joiner('tokens', 'revoke', '00000000-0000-0000-0000-000000000000')).code).toBe(2);
+    expect((await joiner('tokens', 'revoke', '00000000-0000-0000-0000-000000000000')).code).toBe(1);
   }, 90_000);
 });

@@ -43,6 +43,7 @@ describeEachDatabase('an opened database', (getDb) => {
     expect(rows.map((r) => r.table_name)).toEqual([
       'access_tokens',
       'companies',
+      'console_sessions',
       'employees',
       'scim_group_members',
       'scim_groups',
