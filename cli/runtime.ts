@@ -259,7 +259,8 @@ async function loadEntraSandbox(): Promise<typeof EntraSandboxPackage> {
 /**
  * The Entra directory: Microsoft's when ENTRA_CLIENT_ID is set, else an in-process Entra sandbox (its state kept in
  * DATA_DIR/entra-sandbox). ENTRA_TENANT_ID connects the default company without the console's admin-consent flow; with the sandbox
- * and no ENTRA_TENANT_ID, the default company is connected to the sandbox tenant so the flow can be tried by hand.
+ * and no ENTRA_TENANT_ID, a default company that never had a tenant is connected to the sandbox tenant so the flow can be
+ * tried by hand. Only then: an operator's "Remove integration" in the console stays removed across restarts.
  */
 async function resolveEntra(
   config: JoinerConfig,
@@ -272,7 +273,7 @@ async function resolveEntra(
 ): Promise<{ directory: GraphDirectory; console: ConsoleEntra }> {
   let directory: GraphDirectory;
   let app: { clientId: string; authorityHost: string };
-  let tenantToConnect = config.ENTRA_TENANT_ID;
+  let standInTenantId: string | undefined;
   if (config.ENTRA_CLIENT_ID !== undefined && config.ENTRA_CLIENT_SECRET !== undefined) {
     directory = new GraphDirectory({
       clientId: config.ENTRA_CLIENT_ID,
@@ -299,7 +300,7 @@ async function resolveEntra(
       logger,
     });
     app = { clientId: sandbox.clientId, authorityHost: sandbox.url };
-    tenantToConnect ??= sandbox.tenantId;
+    standInTenantId = sandbox.tenantId;
     logger.warn(
       {
         url: sandbox.url,
@@ -311,8 +312,17 @@ async function resolveEntra(
     );
   }
   closers.push(() => directory.close());
+  const before = await getCompany(database.db, defaultCompanyId);
+  // A tenant the company once had (connected, or removed in the console since) is the operator's choice to keep.
+  const neverConnected = (before?.entraTenantId ?? null) === null;
+  const tenantToConnect = config.ENTRA_TENANT_ID ?? (neverConnected ? standInTenantId : undefined);
+  if (standInTenantId !== undefined && tenantToConnect === undefined && before?.entraStatus !== 'connected') {
+    logger.info(
+      { tenantId: before?.entraTenantId },
+      'the default company’s Entra integration was removed: left removed (Integrate in the console connects it again)',
+    );
+  }
   if (tenantToConnect !== undefined) {
-    const before = await getCompany(database.db, defaultCompanyId);
     await connectEntra(database.db, defaultCompanyId, tenantToConnect);
     logger.info({ tenantId: tenantToConnect }, 'default company connected to its Entra tenant from configuration');
     if (before?.entraStatus !== 'connected' || before.entraTenantId !== tenantToConnect) {

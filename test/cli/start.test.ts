@@ -12,6 +12,8 @@ import { Client, Connection } from '@temporalio/client';
 import { Agent } from 'undici';
 import { signAlexisPayload } from '../../api/hr-webhook/signature';
 import { freePort } from '../../cli/temporal-dev-server';
+import { defaultCompanyId, disconnectEntra, getCompany } from '../../store/companies';
+import { databaseOptionsFromConfig, openDatabase } from '../../store/db';
 import type { EmployeeLifecycleState } from '../../workflows/definitions';
 import { employeeWorkflowId, stateQuery } from '../../workflows/definitions';
 
@@ -266,6 +268,42 @@ describe('joiner start', () => {
       expect(await second.stop()).toBe(0);
     }
   }, 360_000);
+
+  it('leaves an integration removed in the console removed at the next start on the Entra stand-in', async () => {
+    const env = { DATA_DIR: dataDir, TEMPORAL_UI_PORT: uiPort };
+    const first = StartedJoiner.start(repo, env);
+    try {
+      await first.logged('default company connected to its Entra tenant from configuration');
+      await first.logged('joiner is running (API and worker)');
+    } finally {
+      expect(await first.stop()).toBe(0);
+    }
+    // What the console's Remove integration stores (the embedded database is locked while Joiner runs).
+    const database = await openDatabase(databaseOptionsFromConfig({ DATA_DIR: dataDir }));
+    try {
+      await disconnectEntra(database.db, defaultCompanyId);
+    } finally {
+      await database.close();
+    }
+
+    const second = StartedJoiner.start(repo, env);
+    try {
+      await second.logged('joiner is running (API and worker)');
+      const said = second.logs.map((l) => l.msg);
+      expect(said).toContain(
+        'the default company’s Entra integration was removed: left removed (Integrate in the console connects it again)',
+      );
+      expect(said).not.toContain('default company connected to its Entra tenant from configuration');
+    } finally {
+      expect(await second.stop()).toBe(0);
+    }
+    const reopened = await openDatabase(databaseOptionsFromConfig({ DATA_DIR: dataDir }));
+    try {
+      expect((await getCompany(reopened.db, defaultCompanyId))?.entraStatus).toBe('disconnected');
+    } finally {
+      await reopened.close();
+    }
+  }, 240_000);
 
   describe('from a production install (no dev dependencies)', () => {
     let install: string;
