@@ -23,6 +23,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import { defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkerOptions, WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -36,13 +37,71 @@ const notInstalled = 'run `npm run setup:temporal` (scripts/install-temporal) to
 /** Keyword search attributes to register, by name (Joiner's are CompanyId, EmployeeId, WorkEmail, LifecyclePhase). */
 export type KeywordAttributes = Record<string, 'Keyword'>;
 
-/** The time-skipping environment's private factory: the public one waits only 5 s for the server to listen. */
+/**
+ * The SDK's private factory of environments. The public ones do not take the client's gRPC interceptors (see
+ * {@link stoppableRetries}), and the time-skipping one waits only 5 s for the server to listen.
+ */
 type CreateEnvironment = (options: {
   server: { type: 'existing' };
   supportsTimeSkipping: boolean;
   address: string;
   namespace: string;
+  connectionOptions: { interceptors: ReturnType<typeof makeGrpcRetryInterceptor>[] };
 }) => Promise<TestWorkflowEnvironment>;
+
+const createEnvironment = (TestWorkflowEnvironment as unknown as { create: CreateEnvironment }).create.bind(
+  TestWorkflowEnvironment,
+);
+
+/** What {@link createTestEnvironment} and {@link createDevEnvironment} add to the SDK's environment. */
+export interface TestEnvironment extends TestWorkflowEnvironment {
+  /** Stops the environment and its server (instead of `teardown()`): see {@link stopEnvironment}. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The client's gRPC retries (the SDK's default policy) that end when the environment is being stopped. The SDK retries
+ * a call that failed as unavailable on a timer; a timer that fires after the connection closed throws "Channel has
+ * been shut down" out of a timer, which jest blames on whichever suite runs next in that worker. So once stopping
+ * starts, no retry is scheduled, and the connection closes only after the retries already scheduled have run.
+ */
+function stoppableRetries() {
+  const policy = defaultGrpcRetryOptions();
+  let stopping = false;
+  let lastRetryAt = 0;
+  const interceptor = makeGrpcRetryInterceptor({
+    retryableDecider: (attempt, status) => !stopping && policy.retryableDecider(attempt, status),
+    delayFunction: (attempt, status) => {
+      const delay = policy.delayFunction(attempt, status);
+      lastRetryAt = Math.max(lastRetryAt, Date.now() + delay);
+      return delay;
+    },
+  });
+  return {
+    interceptor,
+    /** Stops retrying and resolves once every retry scheduled before has fired. */
+    async stop(): Promise<void> {
+      stopping = true;
+      const wait = lastRetryAt - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait + 50));
+    },
+  };
+}
+
+/**
+ * Stops an environment made over a server started here: retries off, then the server (so that calls still in flight,
+ * such as a result awaited by a test that timed out, fail now rather than after the connection closed), then the
+ * connections.
+ */
+async function stopEnvironment(
+  env: TestWorkflowEnvironment,
+  retries: ReturnType<typeof stoppableRetries>,
+  stopServer: () => Promise<void>,
+): Promise<void> {
+  await retries.stop();
+  await stopServer();
+  await env.teardown();
+}
 
 /**
  * Starts Temporal's time-skipping test server (`bin/temporal-test-server <port> --enable-time-skipping`) and a
@@ -50,26 +109,23 @@ type CreateEnvironment = (options: {
  * started here rather than by the SDK's `existing-path` launcher because the SDK gives it 5 s to listen, and a JVM on
  * a loaded 2-core machine has been seen to take longer; here it gets a minute.
  */
-export async function createTestEnvironment(
-  searchAttributes: KeywordAttributes = {},
-): Promise<TestWorkflowEnvironment & { stopServer(): Promise<void> }> {
+export async function createTestEnvironment(searchAttributes: KeywordAttributes = {}): Promise<TestEnvironment> {
   quietRuntime();
   const launcher = findTemporalTestServer();
   if (launcher === undefined) throw new Error(`Temporal's test server is not installed: ${notInstalled}`);
   const port = await freePort();
   const child = spawn(launcher, [String(port), '--enable-time-skipping'], { stdio: ['ignore', 'ignore', 'pipe'] });
   const stopServer = () => stopChild(child);
+  const retries = stoppableRetries();
   let env: TestWorkflowEnvironment;
   try {
     await untilListening(child, port, 60_000);
-    const create = (TestWorkflowEnvironment as unknown as { create: CreateEnvironment }).create.bind(
-      TestWorkflowEnvironment,
-    );
-    env = await create({
+    env = await createEnvironment({
       server: { type: 'existing' },
       supportsTimeSkipping: true,
       address: `127.0.0.1:${port}`,
       namespace: 'default',
+      connectionOptions: { interceptors: [retries.interceptor] },
     });
   } catch (err) {
     await stopServer();
@@ -86,16 +142,23 @@ export async function createTestEnvironment(
       searchAttributes: Object.fromEntries(names.map((name) => [name, 2 /* INDEXED_VALUE_TYPE_KEYWORD */])),
     });
   }
-  return Object.assign(env, { stopServer });
+  return Object.assign(env, { stop: () => stopEnvironment(env, retries, stopServer) });
 }
 
 /** A real-time `TestWorkflowEnvironment` on {@link startDevServer} (Joiner's search attributes registered at start). */
-export async function createDevEnvironment(): Promise<TestWorkflowEnvironment & { stopServer(): Promise<void> }> {
+export async function createDevEnvironment(): Promise<TestEnvironment> {
   quietRuntime();
   const server = await startDevServer();
+  const retries = stoppableRetries();
   try {
-    const env = await TestWorkflowEnvironment.createFromExistingServer({ address: server.address });
-    return Object.assign(env, { stopServer: () => server.stop() });
+    const env = await createEnvironment({
+      server: { type: 'existing' },
+      supportsTimeSkipping: false,
+      address: server.address,
+      namespace: 'default',
+      connectionOptions: { interceptors: [retries.interceptor] },
+    });
+    return Object.assign(env, { stop: () => stopEnvironment(env, retries, () => server.stop()) });
   } catch (err) {
     await server.stop();
     throw err;
@@ -196,7 +259,9 @@ export interface TemporalTestKitOptions {
 
 /** One environment, one bundle and a history recorder for a test file. */
 export class TemporalTestKit {
-  private environment: (TestWorkflowEnvironment & { stopServer(): Promise<void> }) | undefined;
+  private environment: TestEnvironment | undefined;
+  /** Workers of {@link withWorker} still running, with what their run ends in. */
+  private readonly running = new Map<Worker, Promise<unknown>>();
   private readonly tracked: { workflowId: string; runId: string | undefined }[] = [];
   /** A task queue unique to this file. */
   readonly taskQueue = `test-${randomUUID()}`;
@@ -241,7 +306,13 @@ export class TemporalTestKit {
   /** Runs `fn` while a worker (see {@link createWorker}) polls; shuts the worker down afterwards. */
   async withWorker<T>(options: Partial<WorkerOptions>, fn: (worker: Worker) => Promise<T>): Promise<T> {
     const worker = await this.createWorker(options);
-    return worker.runUntil(fn(worker));
+    const run = worker.runUntil(fn(worker));
+    this.running.set(worker, run);
+    try {
+      return await run;
+    } finally {
+      this.running.delete(worker);
+    }
   }
 
   /** Records a workflow so the history of each of its runs is replayed at {@link teardown}. */
@@ -278,13 +349,17 @@ export class TemporalTestKit {
     return replayed;
   }
 
-  /** Replays the tracked histories, then stops the environment (call in `afterAll`). */
+  /**
+   * Replays the tracked histories, then stops the environment (call in `afterAll`). A worker still running (its test
+   * timed out) is shut down first: it would hold the connection open and poll the stopped server for ever.
+   */
   async teardown(): Promise<void> {
     try {
       if (this.environment) await this.replayTrackedHistories();
     } finally {
-      await this.environment?.teardown();
-      await this.environment?.stopServer();
+      for (const worker of this.running.keys()) if (worker.getState() === 'RUNNING') worker.shutdown();
+      await Promise.allSettled(this.running.values());
+      await this.environment?.stop();
     }
   }
 }
