@@ -176,7 +176,14 @@ export class GraphDirectory implements EntraDirectory {
    * @throws EntraError PermissionDenied (User.Read.All), NotConnected, Throttled, Transient, InvalidValue
    */
   async getUser(tenant: TenantRef, idOrUpn: string): Promise<EntraUser | null> {
-    const context = { name: 'getUser', operation: `get user ${idOrUpn}`, permission: GraphPermission.UserReadAll };
+    // A userPrincipalName is personal data: neither the message nor the log line may carry it, an object id may.
+    const byUpn = idOrUpn.includes('@');
+    const context: GraphCallContext = {
+      name: 'getUser',
+      operation: byUpn ? 'get user by userPrincipalName' : `get user ${idOrUpn}`,
+      permission: GraphPermission.UserReadAll,
+      ...(byUpn ? {} : { userId: idOrUpn }),
+    };
     return this.call(tenant, context, async (client) => {
       try {
         const raw = (await this.request(client, `/users/${encodeURIComponent(idOrUpn)}`)
@@ -209,7 +216,7 @@ export class GraphDirectory implements EntraDirectory {
     let withheld: (typeof LIFECYCLE_DATE_PROPERTIES)[number][] = [];
     let created: EntraUser | null;
     try {
-      created = await this.postUser(tenant, user.userPrincipalName, fields);
+      created = await this.postUser(tenant, fields);
     } catch (error) {
       if (!(error instanceof EntraError && error.type === EntraErrorType.PermissionDenied) || lifecycle.length === 0) {
         throw error;
@@ -217,7 +224,7 @@ export class GraphDirectory implements EntraDirectory {
       withheld = lifecycle;
       const profile: Partial<NewGraphUser> = { ...fields };
       for (const key of withheld) delete profile[key];
-      created = await this.postUser(tenant, user.userPrincipalName, profile);
+      created = await this.postUser(tenant, profile);
     }
     if (created !== null)
       return withheld.length > 0 ? { user: created, linked: false, withheld } : { user: created, linked: false };
@@ -226,7 +233,7 @@ export class GraphDirectory implements EntraDirectory {
     if (existing === null) {
       throw new EntraError(
         EntraErrorType.NotFound,
-        `create user ${user.userPrincipalName}: a user with this userPrincipalName exists but cannot be read yet (replication lag); retry to link it`,
+        'create user: a user with this userPrincipalName exists but cannot be read yet (replication lag); retry to link it',
         { status: 404, property: 'userPrincipalName' },
       );
     }
@@ -238,14 +245,10 @@ export class GraphDirectory implements EntraDirectory {
   }
 
   /** One POST /users; null when the userPrincipalName is taken (the caller links that user). */
-  private async postUser(
-    tenant: TenantRef,
-    userPrincipalName: string,
-    fields: Partial<NewGraphUser>,
-  ): Promise<EntraUser | null> {
+  private async postUser(tenant: TenantRef, fields: Partial<NewGraphUser>): Promise<EntraUser | null> {
     const context: GraphCallContext = {
       name: 'createUser',
-      operation: `create user ${userPrincipalName}`,
+      operation: 'create user',
       properties: fields,
       permission: GraphPermission.UserReadWriteAll,
     };
@@ -285,6 +288,7 @@ export class GraphDirectory implements EntraDirectory {
     const context = {
       name: 'setManager',
       operation: `set manager of user ${id} to ${managerId}`,
+      userId: id,
       permission: GraphPermission.UserReadWriteAll,
     };
     await this.call(tenant, context, async (client) => {
@@ -302,6 +306,7 @@ export class GraphDirectory implements EntraDirectory {
     const context = {
       name: 'removeManager',
       operation: `remove manager of user ${id}`,
+      userId: id,
       permission: GraphPermission.UserReadWriteAll,
     };
     await this.call(tenant, context, async (client) => {
@@ -351,6 +356,7 @@ export class GraphDirectory implements EntraDirectory {
     const context = {
       name: 'revokeSignInSessions',
       operation: `revoke sign-in sessions of user ${id}`,
+      userId: id,
       permission: GraphPermission.RevokeSessionsAll,
     };
     await this.call(tenant, context, async (client) => {
@@ -366,6 +372,7 @@ export class GraphDirectory implements EntraDirectory {
     const context = {
       name: 'deleteUser',
       operation: `delete user ${id}`,
+      userId: id,
       permission: GraphPermission.UserReadWriteAll,
     };
     await this.call(tenant, context, async (client) => {
@@ -404,7 +411,7 @@ export class GraphDirectory implements EntraDirectory {
     operation: string,
   ): Promise<void> {
     if (Object.keys(properties).length === 0) return;
-    const context = { name, operation, properties, permission: GraphPermission.UserReadWriteAll };
+    const context = { name, operation, properties, userId: id, permission: GraphPermission.UserReadWriteAll };
     await this.call(tenant, context, async (client) => {
       await this.request(client, `/users/${encodeURIComponent(id)}`).patch(properties);
     });
@@ -438,9 +445,12 @@ export class GraphDirectory implements EntraDirectory {
     if (mapped.details.code === 'endpoints_resolution_error') {
       mapped = await this.clients.diagnoseAuthority(tenant.tenantId, error);
     }
+    // Not mapped.message: Graph's text can quote a written value (a name, a mail). The line carries ids and codes only.
     this.logger?.warn(
       {
         tenantId: tenant.tenantId,
+        operation: context.name ?? 'other',
+        ...(context.userId === undefined ? {} : { userId: context.userId }),
         type: mapped.type,
         status: mapped.details.status,
         code: mapped.details.code,
@@ -448,7 +458,7 @@ export class GraphDirectory implements EntraDirectory {
         property: mapped.details.property,
         permission: mapped.details.permission,
       },
-      mapped.message,
+      'Graph call failed',
     );
     return mapped;
   }

@@ -21,8 +21,10 @@ export type GraphPermission = (typeof GraphPermission)[keyof typeof GraphPermiss
 export interface GraphCallContext {
   /** A stable name of the call for metrics and logs, e.g. `createUser` (never ids or addresses). */
   name?: string;
-  /** Short description for messages, e.g. `update user 3f2…`. */
+  /** Short description for messages, e.g. `update user 3f2…`. Ids only: it ends up in logs, never a UPN or mail. */
   operation: string;
+  /** The Entra object id of the user the call concerns, when known: the one user detail a log line may carry. */
+  userId?: string;
   /** The properties the call writes: they name a refused value and the permission a 403 points at. */
   properties?: Readonly<Record<string, unknown>>;
   /** The permission the call needs when no written property needs a more specific one. */

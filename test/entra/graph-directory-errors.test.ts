@@ -329,6 +329,42 @@ describe('GraphDirectory error mapping against the Entra sandbox', () => {
     });
   });
 
+  it('logs a failed Graph call with ids and codes, never the userPrincipalName, mail or name it concerned', async () => {
+    const taken = newUser();
+    const { user } = await directory.createUser(tenant(), taken);
+    const clash = newUser({ mail: taken.mail, displayName: 'Grace Hopper' });
+    const from = logLines.length;
+
+    await entraErrorOf(() => directory.createUser(tenant(), clash));
+    await entraErrorOf(() =>
+      directory.createUser(tenant(), newUser({ userPrincipalName: 'grace@unverified.example' })),
+    );
+    sandbox.control.addFault({ kind: 'error', status: 503, retryAfterSeconds: 3, path: '^/v1\\.0/users' });
+    await entraErrorOf(() => directory.getUser(tenant(), taken.userPrincipalName));
+    await entraErrorOf(() => directory.updateUser(tenant(), user.id, { companyName: 'C'.repeat(65) }));
+
+    const warnings = logLines.slice(from).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(warnings.map((w) => [w.msg, w.operation, w.type])).toEqual([
+      ['Graph call failed', 'createUser', EntraErrorType.Conflict],
+      ['Graph call failed', 'createUser', EntraErrorType.InvalidValue],
+      ['Graph call failed', 'getUser', EntraErrorType.Throttled],
+      ['Graph call failed', 'updateUser', EntraErrorType.InvalidValue],
+    ]);
+    expect(warnings.every((w) => w.tenantId === sandbox.tenantId)).toBe(true);
+    expect(warnings[3]).toMatchObject({ userId: user.id, property: 'companyName' });
+    const log = logLines.slice(from).join('');
+    for (const personal of [
+      taken.userPrincipalName,
+      taken.mail,
+      taken.mailNickname,
+      taken.displayName,
+      'Grace',
+      'grace@',
+    ]) {
+      expect(log).not.toContain(personal);
+    }
+  });
+
   it('never writes the client secret or an access token to its log, even when calls fail', () => {
     const log = logLines.join('');
     expect(log).toContain('EntraThrottled');
