@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { AccessTokenDescription, AccessTokenName, checkAccessTokenField } from '../domain/access-token-fields';
 import type { JoinerConfig } from '../domain/config';
 import { defaultCompanyId } from '../store/companies';
 import type { OperatorBackend } from './backend';
@@ -6,11 +7,15 @@ import { CliFailure, CliUsageError } from './backend';
 
 export { CliUsageError } from './backend';
 
-function checkText(value: string, what: string, max: number): string {
-  const trimmed = value.trim();
-  if (trimmed === '') throw new CliUsageError(`${what} must not be empty`);
-  if (trimmed.length > max) throw new CliUsageError(`${what} is longer than ${max} characters`);
-  return trimmed;
+/** The option's value trimmed, or a usage error naming the option and its problem. */
+function checkText(
+  schema: typeof AccessTokenName | typeof AccessTokenDescription,
+  value: string,
+  what: string,
+): string {
+  const checked = checkAccessTokenField(schema, value);
+  if (!checked.ok) throw new CliUsageError(`${what} ${checked.problem}`);
+  return checked.value;
 }
 
 /** Runs `fn` on the operator backend for this configuration (see `openOperatorBackend`) and closes it. */
@@ -31,8 +36,9 @@ export function registerTokenCommands(program: Command, withBackend: WithBackend
     .option('--description <text>', 'a longer description')
     .option('--company <id>', 'the company the token authorises', defaultCompanyId)
     .action(async (opts: { name: string; description?: string; company: string }) => {
-      const name = checkText(opts.name, '--name', 100);
-      const description = opts.description === undefined ? null : checkText(opts.description, '--description', 500);
+      const name = checkText(AccessTokenName, opts.name, '--name');
+      const description =
+        opts.description === undefined ? null : checkText(AccessTokenDescription, opts.description, '--description');
       const token = await withBackend((backend) => backend.createToken({ companyId: opts.company, name, description }));
       process.stdout.write(`${token}\n`);
       process.stderr.write(`joiner: token "${name}" created for company ${opts.company}; it is not shown again.\n`);

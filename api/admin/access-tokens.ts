@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { storableString } from '../../domain/storable-text';
+import { AccessTokenDescription, AccessTokenName } from '../../domain/access-token-fields';
 import { createAccessToken, listAccessTokens, revokeAccessToken } from '../../store/access-tokens';
 import { defaultCompanyId, ensureDefaultCompany, getCompany } from '../../store/companies';
 import type { AppDeps } from '../deps';
@@ -10,8 +10,8 @@ import { requireAdmin } from '../middleware/require-admin';
 
 /** Body of `POST /admin/api/access-tokens`. */
 export const NewAccessTokenRequest = z.strictObject({
-  name: storableString(undefined).trim().min(1, 'must not be empty').max(100),
-  description: storableString(undefined).trim().max(500).nullable().optional(),
+  name: AccessTokenName,
+  description: AccessTokenDescription.nullable().optional(),
   companyId: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a company id')

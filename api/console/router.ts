@@ -4,6 +4,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
+import { AccessTokenDescription, AccessTokenName, checkAccessTokenField } from '../../domain/access-token-fields';
 import { LifecyclePhase } from '../../domain/lifecycle-phase';
 import { requestResync } from '../../orchestration/anti-entropy';
 import { waitAtMost } from '../../orchestration/deadline';
@@ -345,42 +346,45 @@ export function consoleRouter(deps: AppDeps): Router {
   // --- Access tokens ------------------------------------------------------------------------------------------
   const tokensPath = '/settings/access-tokens';
   const tenantUrl = `${config.PUBLIC_URL}/scim/v2`;
-  router.get(tokensPath, async (ctx) => {
+  /** The Access tokens page with the company's tokens, plus what this answer adds (form errors, the new token). */
+  const renderTokensPage = async (
+    ctx: Context,
+    extra: Pick<Parameters<typeof accessTokensPage>[0], 'errors' | 'values' | 'created'> = {},
+    flash: SessionFlash | null = null,
+  ) =>
     page(
       ctx,
       'Access tokens',
-      accessTokensPage({ tokens: await listAccessTokens(db, companyId), csrf: state(ctx).csrf, tenantUrl }),
-      {
-        section: 'access-tokens',
-        flash: await takeFlash(ctx),
-      },
+      accessTokensPage({ tokens: await listAccessTokens(db, companyId), csrf: state(ctx).csrf, tenantUrl, ...extra }),
+      { section: 'access-tokens', flash },
     );
-  });
+  router.get(tokensPath, async (ctx) => renderTokensPage(ctx, {}, await takeFlash(ctx)));
   router.post(tokensPath, async (ctx) => {
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-    const name = typeof body.name === 'string' ? body.name.trim() : '';
-    const description = typeof body.description === 'string' ? body.description.trim() : '';
-    const errors: { name?: string; description?: string } = {};
-    if (name === '') errors.name = 'Enter a name, e.g. "Entra provisioning".';
-    else if (name.length > 100) errors.name = 'The name can be at most 100 characters.';
-    if (description.length > 500) errors.description = 'The description can be at most 500 characters.';
-    if (errors.name !== undefined || errors.description !== undefined) {
+    const rawName = typeof body.name === 'string' ? body.name : '';
+    const rawDescription = typeof body.description === 'string' ? body.description : '';
+    const name = checkAccessTokenField(AccessTokenName, rawName);
+    const description = checkAccessTokenField(AccessTokenDescription, rawDescription);
+    if (!name.ok || !description.ok) {
       ctx.status = 400;
-      return page(
-        ctx,
-        'Access tokens',
-        accessTokensPage({
-          tokens: await listAccessTokens(db, companyId),
-          csrf: state(ctx).csrf,
-          tenantUrl,
-          errors,
-          values: { name, description },
-        }),
-        { section: 'access-tokens' },
-      );
+      return renderTokensPage(ctx, {
+        errors: {
+          name: name.ok
+            ? undefined
+            : rawName.trim() === ''
+              ? 'Enter a name, e.g. "Entra provisioning".'
+              : `The name ${name.problem}.`,
+          description: description.ok ? undefined : `The description ${description.problem}.`,
+        },
+        values: { name: rawName.trim(), description: rawDescription.trim() },
+      });
     }
     await ensureDefaultCompany(db);
-    const { token, accessToken } = await createAccessToken(db, { companyId, name, description: description || null });
+    const { token, accessToken } = await createAccessToken(db, {
+      companyId,
+      name: name.value,
+      description: description.value || null,
+    });
     logger.info(
       {
         actor: actorOf(ctx),
@@ -392,17 +396,7 @@ export function consoleRouter(deps: AppDeps): Router {
       'console: access token created',
     );
     ctx.status = 201;
-    page(
-      ctx,
-      'Access tokens',
-      accessTokensPage({
-        tokens: await listAccessTokens(db, companyId),
-        csrf: state(ctx).csrf,
-        tenantUrl,
-        created: { token, name },
-      }),
-      { section: 'access-tokens' },
-    );
+    return renderTokensPage(ctx, { created: { token, name: name.value } });
   });
   router.get(`${tokensPath}/:id/revoke`, async (ctx) => {
     const token = (await listAccessTokens(db, companyId)).find((t) => t.id === ctx.params.id && t.revokedAt === null);

@@ -22,6 +22,14 @@ describe('access tokens in a browser', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await h.expectText(page.locator('#token-name-error'), /Enter a name/);
 
+    // Text the database cannot store (here U+0000) is refused next to the field as well, and creates no token.
+    await page
+      .getByLabel('Name')
+      .evaluate((input, value) => ((input as unknown as { value: string }).value = value), 'Entra\u0000x');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await h.expectText(page.locator('#token-name-error'), /The name contains the NUL character/);
+    expect(await page.getByRole('dialog').count()).toBe(0);
+
     await page.getByLabel('Name').fill('Entra provisioning');
     await page.getByLabel('Description').fill('prod tenant');
     await page.getByRole('button', { name: 'Save' }).click();
