@@ -5,6 +5,7 @@ import { adminOperationsRouter } from './admin/operations';
 import { consoleRouter } from './console/router';
 import type { AppDeps, RouterFactory } from './deps';
 import { errorHandler } from './middleware/error-handler';
+import { requestId } from './middleware/request-id';
 import { healthRouter } from './routes/health';
 import { hrWebhookRouter } from './hr-webhook/router';
 import { scimRouter } from './scim/router';
@@ -34,7 +35,8 @@ export const defaultRouters: Readonly<Record<string, RouterFactory>> = {
 };
 
 /**
- * Builds the Koa app: one error middleware on top (4xx show their message, 5xx a generic one), then the routers.
+ * Builds the Koa app: the request id on top (so the error middleware's lines carry it too), one error middleware
+ * (4xx show their message, 5xx a generic one), then the routers.
  * Only the process entry calls `listen`; tests use `createApp(deps).callback()` on an ephemeral server.
  */
 export function createApp(deps: AppDeps, routers: Readonly<Record<string, RouterFactory>> = defaultRouters): Koa {
@@ -42,6 +44,7 @@ export function createApp(deps: AppDeps, routers: Readonly<Record<string, Router
   app.proxy = false;
   // Errors are logged once by errorHandler; Koa's default handler would print them again.
   app.silent = true;
+  app.use(requestId());
   app.use(errorHandler(deps.logger));
   for (const factory of Object.values(routers)) {
     const router = factory(deps);

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import type { LogLevel } from '../domain/config';
@@ -87,6 +88,14 @@ export function serializeError(err: unknown, depth = 0): LoggedError {
   };
 }
 
+/** The request being served, for the `requestId` on every line logged while serving it. */
+const requestScope = new AsyncLocalStorage<{ requestId: string }>();
+
+/** Runs `run` (a request's middleware chain) so that every line logged within it carries `requestId`. */
+export function withRequestId<T>(requestId: string, run: () => T): T {
+  return requestScope.run({ requestId }, run);
+}
+
 /** Options for {@link createLogger}. */
 export interface LoggerOptions {
   level: LogLevel;
@@ -98,7 +107,7 @@ export interface LoggerOptions {
 
 /**
  * Builds the process logger: JSON lines, ISO timestamps, secrets redacted (see {@link redactedLogPaths}), errors
- * under `err` without data (see {@link serializeError}).
+ * under `err` without data (see {@link serializeError}), `requestId` on lines written while serving a request.
  * Build it once at process start and pass it down; never import a logger singleton.
  */
 export function createLogger(options: LoggerOptions): Logger {
@@ -109,6 +118,8 @@ export function createLogger(options: LoggerOptions): Logger {
       redact: { paths: [...redactedLogPaths], censor: '[redacted]' },
       serializers: { err: (err: unknown) => serializeError(err) },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // Loggers are built once and passed down, so the request id comes from the async scope, not a child logger.
+      mixin: () => requestScope.getStore() ?? {},
     },
     options.destination ?? pino.destination(1),
   );

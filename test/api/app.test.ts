@@ -36,6 +36,12 @@ function probeRouter(): Router {
   router.get('/client-error', () => {
     throw new HttpError(422, 'the widget is not ready');
   });
+  router.get('/logs', async (ctx) => {
+    // Another request may run in between: the line must still carry this request's id.
+    await new Promise((resolve) => setTimeout(resolve, Number(ctx.query.wait ?? 0)));
+    logger.info({ served: ctx.query.n }, 'request served');
+    ctx.status = 204;
+  });
   router.get('/crash', () => {
     throw new Error('database password is hunter2');
   });
@@ -72,6 +78,56 @@ describe('the Koa app', () => {
   it('answers an unknown path with 404', async () => {
     const res = await fetch(`${app.url}/nothing-here`);
     expect(res.status).toBe(404);
+  });
+});
+
+describe('request ids', () => {
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+  const linesOf = (msg: string) =>
+    logLines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === msg);
+
+  it('echoes a well-formed X-Request-Id', async () => {
+    const res = await fetch(`${app.url}/healthz`, { headers: { 'X-Request-Id': 'lb-7f3a.2026:12_03-1' } });
+    expect(res.headers.get('x-request-id')).toBe('lb-7f3a.2026:12_03-1');
+  });
+
+  it('makes one when the request has none, also for an unknown path', async () => {
+    const res = await fetch(`${app.url}/nothing-here`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('x-request-id')).toMatch(uuid);
+  });
+
+  it.each([
+    ['a space', 'two words'],
+    ['markup', '<script>'],
+    ['129 characters', 'a'.repeat(129)],
+    ['a quote', 'id"injected'],
+  ])('replaces one with %s by a new one', async (_what, offered) => {
+    const res = await fetch(`${app.url}/healthz`, { headers: { 'X-Request-Id': offered } });
+    expect(res.headers.get('x-request-id')).toMatch(uuid);
+  });
+
+  it('puts the id on every line logged for the request, also when requests interleave', async () => {
+    const [slow, fast] = await Promise.all([
+      fetch(`${app.url}/probe/logs?n=slow&wait=50`, { headers: { 'X-Request-Id': 'req-slow' } }),
+      fetch(`${app.url}/probe/logs?n=fast`, { headers: { 'X-Request-Id': 'req-fast' } }),
+    ]);
+    expect([slow.status, fast.status]).toEqual([204, 204]);
+    const served = linesOf('request served');
+    expect(served.find((l) => l.served === 'slow')).toMatchObject({ requestId: 'req-slow' });
+    expect(served.find((l) => l.served === 'fast')).toMatchObject({ requestId: 'req-fast' });
+  });
+
+  it('puts the id on the line of a failed request, and in its 500 answer', async () => {
+    const res = await fetch(`${app.url}/probe/crash`, { headers: { 'X-Request-Id': 'req-crash-1' } });
+    expect(res.status).toBe(500);
+    expect(res.headers.get('x-request-id')).toBe('req-crash-1');
+    expect(linesOf('request failed').filter((l) => l.requestId === 'req-crash-1')).toHaveLength(1);
+  });
+
+  it('puts no id on lines logged outside a request', () => {
+    logger.info('not in a request');
+    expect(linesOf('not in a request')[0]).not.toHaveProperty('requestId');
   });
 });
 
