@@ -39,6 +39,10 @@ export const adminPassword = 'correct horse battery staple';
 export const webhookSecret = 'whsec_console_tests';
 /** Debian's Chromium (`.ci/run` installs the `chromium` package). */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Debian's Chromium through playwright-core: no browser download, no sandbox (tests run as root in CI). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+}
 /** Screenshots of every page, kept as test artefacts (gitignored). */
 export const screenshotDir = path.resolve(__dirname, '..', '..', 'test-artifacts', 'console');
 
@@ -72,7 +76,7 @@ export class ConsoleHarness {
       this.kit.setup(),
       startEntraSandbox({ control: true, latencyMs: 0, replicationLagMs: 0, ...this.options.entra }),
       createTestDatabase('pglite'),
-      chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] }),
+      launchChromium(),
     ]);
     this.entra = entra;
     this.database = database;
