@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { AccessTokenTextField } from '../domain/access-token-fields';
 import { AccessTokenDescription, AccessTokenName, checkAccessTokenField } from '../domain/access-token-fields';
 import type { JoinerConfig } from '../domain/config';
 import { defaultCompanyId } from '../store/companies';
@@ -8,11 +9,7 @@ import { CliFailure, CliUsageError } from './backend';
 export { CliUsageError } from './backend';
 
 /** The option's value trimmed, or a usage error naming the option and its problem. */
-function checkText(
-  schema: typeof AccessTokenName | typeof AccessTokenDescription,
-  value: string,
-  what: string,
-): string {
+function checkText(schema: AccessTokenTextField, value: string, what: string): string {
   const checked = checkAccessTokenField(schema, value);
   if (!checked.ok) throw new CliUsageError(`${what} ${checked.problem}`);
   return checked.value;

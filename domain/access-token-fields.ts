@@ -18,9 +18,12 @@ export const AccessTokenDescription = storableString('must be text')
   .trim()
   .max(accessTokenDescriptionMaxLength, `must be at most ${accessTokenDescriptionMaxLength} characters`);
 
+/** Both fields are the same kind of schema (a trimmed, bounded, storable string). */
+export type AccessTokenTextField = typeof AccessTokenName;
+
 /** The first problem with `value` as a name or description (e.g. "must not be empty"), or its trimmed form. */
 export function checkAccessTokenField(
-  schema: typeof AccessTokenName | typeof AccessTokenDescription,
+  schema: AccessTokenTextField,
   value: unknown,
 ): { ok: true; value: string } | { ok: false; problem: string } {
   const parsed = schema.safeParse(value);
