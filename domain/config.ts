@@ -66,6 +66,16 @@ export const JoinerEnv = z
       .positive({ error: 'must be a number of writes per second above 0' })
       .max(10_000, { error: 'must be at most 10000 writes per second' })
       .default(20),
+    /**
+     * Requests the HR webhook route, and separately the SCIM routes, work on at once; more are answered 503 with
+     * Retry-After (shed) instead of queueing until they time out.
+     */
+    MAX_IN_FLIGHT_REQUESTS: z.coerce
+      .number({ error: 'must be a number' })
+      .int({ error: 'must be a whole number' })
+      .min(1)
+      .max(100_000)
+      .default(128),
     WEBHOOK_SECRET: optionalString,
     ADMIN_PASSWORD: optionalString,
     LOG_LEVEL: LogLevel.default('info'),

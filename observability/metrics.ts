@@ -59,6 +59,16 @@ export const hrOutboxOldestAgeSeconds = new Gauge({
   registers: [metricsRegistry],
 });
 
+/** The route groups whose in-flight requests are bounded (`api/middleware/load-shedding.ts`). */
+export type ShedRoute = 'hr_webhook' | 'scim';
+
+export const httpRequestsShedTotal = new Counter({
+  name: 'joiner_http_requests_shed_total',
+  help: 'requests answered 503 with Retry-After because the route group had MAX_IN_FLIGHT_REQUESTS in flight',
+  labelNames: ['route'] as const,
+  registers: [metricsRegistry],
+});
+
 export const scimRequestsTotal = new Counter({
   name: 'joiner_scim_requests_total',
   help: 'SCIM requests by method, route template and HTTP status',

@@ -8,6 +8,7 @@ import { HrWebhookOutcome, hrWebhooksTotal } from '../../observability/metrics';
 import { parseHrWebhookEvent } from '../../domain/hr-employee';
 import type { Db } from '../../store/db';
 import { describeError, HttpError } from '../errors';
+import { loadShedding } from '../middleware/load-shedding';
 import type { AcceptAlexisEventDeps } from './accept-event';
 import { acceptAlexisEvent } from './accept-event';
 import { logHrWebhookRejection, logRejectedWebhooks, readRawBody, verifyAlexisSignature } from './middleware';
@@ -19,7 +20,7 @@ export const hrWebhookBodyLimitBytes = 256 * 1024;
 export interface HrWebhookDeps extends AcceptAlexisEventDeps {
   db: Db;
   /** `WEBHOOK_SECRET`: the default company's secret when the database holds none. */
-  config: { WEBHOOK_SECRET?: string | undefined };
+  config: { WEBHOOK_SECRET?: string | undefined; MAX_IN_FLIGHT_REQUESTS: number };
   now?: () => number;
 }
 
@@ -49,6 +50,8 @@ export function hrWebhookRouter(deps: HrWebhookDeps): Router {
   const router = new Router();
   router.post(
     '/webhooks/alexis',
+    // First, before the body is read: a shed request costs nothing and is neither counted as failed nor logged.
+    loadShedding('hr_webhook', deps.config.MAX_IN_FLIGHT_REQUESTS),
     countHrWebhooks,
     logRejectedWebhooks(deps.logger),
     readRawBody({ limitBytes: hrWebhookBodyLimitBytes }),

@@ -7,6 +7,7 @@ import { resourceTypes, schemaDocuments, scimMaxBodyBytes, serviceProviderConfig
 import { listResponse } from '../../domain/scim/paging';
 import type { AppDeps } from '../deps';
 import { jsonBody } from '../middleware/json-body';
+import { loadShedding } from '../middleware/load-shedding';
 import { createAccountEvents, type AccountEvents } from '../../orchestration/account-events';
 import { requireScimToken } from './auth';
 import type { ScimDeps } from './context';
@@ -103,6 +104,8 @@ export function scimRouter(deps: AppDeps, options: ScimRouterOptions = {}): Rout
   const router = new Router({ prefix: scimBasePath });
   router.use(scimMetrics());
   router.use(scimErrors());
+  // Before authentication and the body: a shed request costs no database query.
+  router.use(loadShedding('scim', deps.config.MAX_IN_FLIGHT_REQUESTS));
   router.use(requireScimToken(db));
   router.use(jsonBody({ limit: scimMaxBodyBytes, maxDepth: 8, maxNodes: 50_000 }));
   registerDiscoveryRoutes(router, scim.baseUrl);
