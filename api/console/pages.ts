@@ -4,6 +4,7 @@
  * integration"; Settings → "Access tokens" → "Name", "Description", "Save".
  */
 import type { PropertyChange, ReconciliationPreview } from '../../domain/reconciliation-preview';
+import { accessTokenDescriptionMaxLength, accessTokenNameMaxLength } from '../../domain/access-token-fields';
 import { LifecyclePhase } from '../../domain/lifecycle-phase';
 import type { WorkflowStateResult, EmployeeView, EmployeeViewPage } from '../../orchestration/employee-view';
 import type { AccessTokenInfo } from '../../store/access-tokens';
@@ -213,7 +214,7 @@ export function accessTokensPage(options: {
         id="token-name"
         name="name"
         required
-        maxlength="100"
+        maxlength="${accessTokenNameMaxLength}"
         value="${values.name}"
         ${errors.name === undefined ? '' : raw('aria-invalid="true" aria-describedby="token-name-error"')}
       />
@@ -222,7 +223,7 @@ export function accessTokensPage(options: {
       <textarea
         id="token-description"
         name="description"
-        maxlength="500"
+        maxlength="${accessTokenDescriptionMaxLength}"
         ${errors.description === undefined ? '' : raw('aria-invalid="true" aria-describedby="token-description-error"')}
       >
 ${values.description}</textarea>

@@ -15,6 +15,24 @@ declare module 'koa' {
 }
 
 /**
+ * Answers `status` with `message` in the body shape of the part of the API the request is in: its `renderError` when
+ * it set one (SCIM's), else `{ error: { status, message, details? } }`. The one place that writes an error body.
+ */
+export function renderErrorBody(
+  ctx: Context,
+  error: { status: number; message: string; cause: unknown; details?: unknown },
+): void {
+  ctx.status = error.status;
+  const render = ctx.state.renderError;
+  if (render) {
+    render(ctx, { status: error.status, message: error.message, cause: error.cause });
+  } else {
+    const { status, message, details } = error;
+    ctx.body = { error: { status, message, ...(details !== undefined ? { details } : {}) } };
+  }
+}
+
+/**
  * The single error middleware at the top of the app: 4xx answer with their own message, anything else is logged
  * with its stack and answered with a generic 500 so internals never leak. Parts of the API that need another body
  * shape set `ctx.state.renderError`.
@@ -30,14 +48,8 @@ export function errorHandler(logger: Logger) {
       } else {
         logger.debug({ status, method: ctx.method, path: ctx.path, reason: message }, 'request rejected');
       }
-      ctx.status = status;
-      const render = ctx.state.renderError;
-      if (render) {
-        render(ctx, { status, message, cause: err });
-      } else {
-        const details = (err as { details?: unknown } | null)?.details;
-        ctx.body = { error: { status, message, ...(status < 500 && details !== undefined ? { details } : {}) } };
-      }
+      const details = status < 500 ? (err as { details?: unknown } | null)?.details : undefined;
+      renderErrorBody(ctx, { status, message, cause: err, details });
     }
   };
 }

@@ -1,5 +1,6 @@
 import type { Context, Next } from 'koa';
 import { httpRequestsShedTotal, type ShedRoute } from '../../observability/metrics';
+import { renderErrorBody } from './error-handler';
 
 /** Seconds a shed client is told to wait: long enough for a burst to drain, short enough that HR and Entra catch up. */
 export const shedRetryAfterSeconds = 1;
@@ -17,12 +18,8 @@ export function loadShedding(route: ShedRoute, limit: number) {
   return async function loadShedding(ctx: Context, next: Next): Promise<void> {
     if (inFlight >= limit) {
       httpRequestsShedTotal.inc({ route });
-      ctx.status = 503;
       ctx.set('Retry-After', String(shedRetryAfterSeconds));
-      const message = 'too many requests in flight; retry later';
-      const render = ctx.state.renderError;
-      if (render) render(ctx, { status: 503, message, cause: undefined });
-      else ctx.body = { error: { status: 503, message } };
+      renderErrorBody(ctx, { status: 503, message: 'too many requests in flight; retry later', cause: undefined });
       return;
     }
     inFlight += 1;
