@@ -15,7 +15,6 @@ import { hrWebhookRouter } from '../api/hr-webhook/router';
 import { createLogger } from '../api/logger';
 import type { JoinerConfig } from '../domain/config';
 import type { ConsoleEntra } from '../api/console/integration';
-import type { EntraDirectory } from '../entra/directory';
 import { GraphDirectory } from '../entra/graph-directory';
 import { startCompanyResync } from '../orchestration/company-resync';
 import { HrOutboxRelay } from '../orchestration/hr-outbox-relay';
@@ -27,6 +26,8 @@ import { createGraphWriteWorker, createLifecycleWorker } from '../worker/lifecyc
 import { AntiEntropyGuard } from '../orchestration/anti-entropy';
 import { CallsInFlight } from '../orchestration/deadline';
 import { ensureSearchAttributes } from '../orchestration/search-attributes';
+import type { ConfiguredEntra } from './configured-entra';
+import { configuredEntra } from './configured-entra';
 import { recordDevServer, startTemporalDevServer, stopOrphanedDevServer } from './temporal-dev-server';
 import { findSdkDownloadedCli, findTemporalCli } from './temporal-tools';
 import { checkTemporal } from '../orchestration/temporal';
@@ -54,59 +55,41 @@ interface TemporalTarget {
 export async function runAllInOne(config: JoinerConfig, logger = processLogger(config)): Promise<RunningProcess> {
   // Before anything starts: a production install without the Entra stand-in fails here, with nothing to undo.
   const entraSandbox = config.ENTRA_CLIENT_ID === undefined ? await loadEntraSandbox() : undefined;
-  const closers: Closer[] = [];
-  try {
+  return startProcess(async (closers) => {
     const database = await openStore(config, logger, closers);
     const temporalTarget = await resolveTemporal(config, logger, closers);
-    const newlyConnected: string[] = [];
-    const { directory: entra, console: consoleEntraDeps } = await resolveEntra(
-      config,
-      database,
-      logger,
-      closers,
-      entraSandbox,
-      newlyConnected,
-    );
-    const { client, native } = await connectTemporal(config, temporalTarget.address, closers);
-    await ensureSearchAttributes({ connection: client.connection, namespace: config.TEMPORAL_NAMESPACE }, logger);
+    const entra = await resolveEntra(config, database, logger, closers, entraSandbox);
+    const temporal = await connectWorkerTemporal(config, temporalTarget.address, logger, closers);
     // The API first: it needs only the database and a Temporal client, so after a crash webhooks are accepted again
     // within a second or two, while the worker still bundles its workflows.
     const api = await startApi(
       config,
       database,
-      client,
+      temporal.client,
       logger,
       closers,
-      { entra: () => entra.checkReachable() },
-      consoleEntraDeps,
+      { entra: () => entra.directory.checkReachable() },
+      entra.console,
     );
-    await startWorker(config, database, entra, client, native, logger, closers, { antiEntropy: true });
-    await resyncNewlyConnected(config, client, logger, newlyConnected);
+    await startWorker(config, database, entra, temporal, logger, closers);
     logger.info(
       { url: config.PUBLIC_URL, port: api.port, temporalUiUrl: temporalTarget.uiUrl },
       'joiner is running (API and worker)',
     );
-    return { url: `http://localhost:${api.port}`, stop: () => closeAll(closers) };
-  } catch (err) {
-    await closeAll(closers);
-    throw err;
-  }
+    return `http://localhost:${api.port}`;
+  });
 }
 
 /** Runs the API alone (`joiner api`): needs a Temporal server (TEMPORAL_ADDRESS). */
 export async function runApi(config: JoinerConfig, logger = processLogger(config)): Promise<RunningProcess> {
   const address = requireTemporalAddress(config, 'api');
-  const closers: Closer[] = [];
-  try {
+  return startProcess(async (closers) => {
     const database = await openStore(config, logger, closers);
-    const { client } = await connectTemporal(config, address, closers, { worker: false });
+    const client = await connectClient(config, address, closers);
     const api = await startApi(config, database, client, logger, closers, {}, apiProcessEntra(config, logger, closers));
     logger.info({ port: api.port }, 'joiner API is running');
-    return { url: `http://localhost:${api.port}`, stop: () => closeAll(closers) };
-  } catch (err) {
-    await closeAll(closers);
-    throw err;
-  }
+    return `http://localhost:${api.port}`;
+  });
 }
 
 /** Runs the worker alone (`joiner worker`): needs a Temporal server and a real (or standalone sandbox) Entra. */
@@ -118,27 +101,35 @@ export async function runWorker(config: JoinerConfig, logger = processLogger(con
         'ENTRA_AUTHORITY_HOST, GRAPH_BASE_URL and NODE_EXTRA_CA_CERTS); `joiner start` runs an embedded sandbox',
     );
   }
-  const closers: Closer[] = [];
-  try {
+  return startProcess(async (closers) => {
     const database = await openStore(config, logger, closers);
-    const newlyConnected: string[] = [];
-    const { directory: entra } = await resolveEntra(config, database, logger, closers, undefined, newlyConnected);
-    const { client, native } = await connectTemporal(config, address, closers);
-    await ensureSearchAttributes({ connection: client.connection, namespace: config.TEMPORAL_NAMESPACE }, logger);
-    await startWorker(config, database, entra, client, native, logger, closers, { antiEntropy: true });
-    await resyncNewlyConnected(config, client, logger, newlyConnected);
+    const entra = await resolveEntra(config, database, logger, closers);
+    const temporal = await connectWorkerTemporal(config, address, logger, closers);
+    await startWorker(config, database, entra, temporal, logger, closers);
     // The worker has no API: its probes and metrics get a small listener of their own.
     const probes = await startProbeServer({
       port: config.METRICS_PORT,
       readiness: {
         database: () => pingDatabase(database.db),
-        temporal: () => checkTemporal(client, config.TEMPORAL_NAMESPACE),
-        entra: () => entra.checkReachable(),
+        temporal: () => checkTemporal(temporal.client, config.TEMPORAL_NAMESPACE),
+        entra: () => entra.directory.checkReachable(),
       },
     });
     closers.push(() => probes.close());
     logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, metricsPort: probes.port }, 'joiner worker is running');
-    return { url: `http://localhost:${probes.port}`, stop: () => closeAll(closers) };
+    return `http://localhost:${probes.port}`;
+  });
+}
+
+/**
+ * Runs `start` with a list it pushes a closer to for everything it starts. When `start` fails, what it started is
+ * stopped (last started first) and the error rethrown; else the running process stops it all the same way.
+ */
+async function startProcess(start: (closers: Closer[]) => Promise<string>): Promise<RunningProcess> {
+  const closers: Closer[] = [];
+  try {
+    const url = await start(closers);
+    return { url, stop: () => closeAll(closers) };
   } catch (err) {
     await closeAll(closers);
     throw err;
@@ -268,22 +259,10 @@ async function resolveEntra(
   logger: Logger,
   closers: Closer[],
   sandboxPackage?: typeof EntraSandboxPackage,
-  /** Receives the ids of companies this call connected to a tenant (or to another one): they need a resync. */
-  newlyConnected?: string[],
-): Promise<{ directory: GraphDirectory; console: ConsoleEntra }> {
-  let directory: GraphDirectory;
-  let app: { clientId: string; authorityHost: string };
+): Promise<ResolvedEntra> {
+  let configured = configuredEntra(config, logger);
   let standInTenantId: string | undefined;
-  if (config.ENTRA_CLIENT_ID !== undefined && config.ENTRA_CLIENT_SECRET !== undefined) {
-    directory = new GraphDirectory({
-      clientId: config.ENTRA_CLIENT_ID,
-      clientSecret: config.ENTRA_CLIENT_SECRET,
-      authorityHost: config.ENTRA_AUTHORITY_HOST,
-      graphBaseUrl: config.GRAPH_BASE_URL,
-      logger,
-    });
-    app = { clientId: config.ENTRA_CLIENT_ID, authorityHost: config.ENTRA_AUTHORITY_HOST };
-  } else {
+  if (configured === undefined) {
     const { startEntraSandbox } = sandboxPackage ?? (await loadEntraSandbox());
     const sandbox = await startEntraSandbox({
       port: 0,
@@ -291,15 +270,17 @@ async function resolveEntra(
       dataDir: path.resolve(config.DATA_DIR, 'entra-sandbox'),
     });
     closers.push(() => sandbox.close());
-    directory = new GraphDirectory({
-      clientId: sandbox.clientId,
-      clientSecret: sandbox.clientSecret,
-      authorityHost: sandbox.url,
-      graphBaseUrl: sandbox.url,
-      caCertificate: sandbox.caCertPem,
-      logger,
-    });
-    app = { clientId: sandbox.clientId, authorityHost: sandbox.url };
+    const app = { clientId: sandbox.clientId, authorityHost: sandbox.url };
+    configured = {
+      directory: new GraphDirectory({
+        ...app,
+        clientSecret: sandbox.clientSecret,
+        graphBaseUrl: sandbox.url,
+        caCertificate: sandbox.caCertPem,
+        logger,
+      }),
+      app,
+    };
     standInTenantId = sandbox.tenantId;
     logger.warn(
       {
@@ -311,7 +292,9 @@ async function resolveEntra(
       'ENTRA_CLIENT_ID is not set: using the in-process Entra sandbox (a stand-in for Microsoft Entra ID)',
     );
   }
+  const { directory, app } = configured;
   closers.push(() => directory.close());
+  const newlyConnected: string[] = [];
   const before = await getCompany(database.db, defaultCompanyId);
   // A tenant the company once had (connected, or removed in the console since) is the operator's choice to keep.
   const neverConnected = (before?.entraTenantId ?? null) === null;
@@ -326,10 +309,18 @@ async function resolveEntra(
     await connectEntra(database.db, defaultCompanyId, tenantToConnect);
     logger.info({ tenantId: tenantToConnect }, 'default company connected to its Entra tenant from configuration');
     if (before?.entraStatus !== 'connected' || before.entraTenantId !== tenantToConnect) {
-      newlyConnected?.push(defaultCompanyId);
+      newlyConnected.push(defaultCompanyId);
     }
   }
-  return { directory, console: consoleEntra(directory, app) };
+  return { directory, console: consoleEntra(directory, app), newlyConnected };
+}
+
+/** The Entra of a process that runs the worker: see {@link resolveEntra}. */
+interface ResolvedEntra {
+  directory: GraphDirectory;
+  console: ConsoleEntra;
+  /** The companies {@link resolveEntra} connected to a tenant (or to another one): the worker resyncs them. */
+  newlyConnected: string[];
 }
 
 /**
@@ -337,20 +328,14 @@ async function resolveEntra(
  * another); without credentials the Integrations page says how to set them.
  */
 function apiProcessEntra(config: JoinerConfig, logger: Logger, closers: Closer[]): ConsoleEntra | undefined {
-  if (config.ENTRA_CLIENT_ID === undefined || config.ENTRA_CLIENT_SECRET === undefined) return undefined;
-  const directory = new GraphDirectory({
-    clientId: config.ENTRA_CLIENT_ID,
-    clientSecret: config.ENTRA_CLIENT_SECRET,
-    authorityHost: config.ENTRA_AUTHORITY_HOST,
-    graphBaseUrl: config.GRAPH_BASE_URL,
-    logger,
-  });
-  closers.push(() => directory.close());
-  return consoleEntra(directory, { clientId: config.ENTRA_CLIENT_ID, authorityHost: config.ENTRA_AUTHORITY_HOST });
+  const configured = configuredEntra(config, logger);
+  if (configured === undefined) return undefined;
+  closers.push(() => configured.directory.close());
+  return consoleEntra(configured.directory, configured.app);
 }
 
 /** What the console's Integrations page needs of Entra: the app registration and the live connection check. */
-function consoleEntra(directory: GraphDirectory, app: { clientId: string; authorityHost: string }): ConsoleEntra {
+function consoleEntra(directory: GraphDirectory, app: ConfiguredEntra['app']): ConsoleEntra {
   return {
     ...app,
     probeConnection: (tenant) => directory.probeConnection(tenant),
@@ -359,48 +344,63 @@ function consoleEntra(directory: GraphDirectory, app: { clientId: string; author
   };
 }
 
-async function connectTemporal(
-  config: JoinerConfig,
-  address: string,
-  closers: Closer[],
-  options: { worker: boolean } = { worker: true },
-): Promise<{ client: Client; native: NativeConnection | null }> {
+/** A Temporal client (the API's, the anti-entropy guard's and the activities'). */
+async function connectClient(config: JoinerConfig, address: string, closers: Closer[]): Promise<Client> {
   const connection = await Connection.connect({ address });
   closers.push(() => connection.close());
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  if (!options.worker) return { client, native: null };
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+}
+
+/** What a process that runs the worker needs of Temporal. */
+interface WorkerTemporal {
+  client: Client;
+  /** The workers' connection (the SDK's native one). */
+  native: NativeConnection;
+}
+
+/** A client and the workers' connection, with Joiner's search attributes registered on the namespace. */
+async function connectWorkerTemporal(
+  config: JoinerConfig,
+  address: string,
+  logger: Logger,
+  closers: Closer[],
+): Promise<WorkerTemporal> {
+  const client = await connectClient(config, address, closers);
   const native = await NativeConnection.connect({ address });
   closers.push(() => native.close());
+  await ensureSearchAttributes({ connection: client.connection, namespace: config.TEMPORAL_NAMESPACE }, logger);
   return { client, native };
 }
 
+/**
+ * Starts the lifecycle worker, the Graph-write worker and the anti-entropy guard, then the resync of the companies
+ * just connected to a tenant.
+ */
 async function startWorker(
   config: JoinerConfig,
   database: Database,
-  entra: EntraDirectory,
-  client: Client,
-  native: NativeConnection | null,
+  entra: ResolvedEntra,
+  { client, native }: WorkerTemporal,
   logger: Logger,
   closers: Closer[],
-  options: { antiEntropy: boolean },
 ): Promise<void> {
   const pacer = new GraphWritePacer();
   const worker = await createLifecycleWorker({
-    connection: native!,
+    connection: native,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     db: database.db,
-    entra,
+    entra: entra.directory,
     client,
     pacer,
   });
   // Graph writes run on a queue of their own, which the Temporal server paces to the write budget for every worker.
   const graphWriter = await createGraphWriteWorker({
-    connection: native!,
+    connection: native,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     db: database.db,
-    entra,
+    entra: entra.directory,
     pacer,
     writesPerSecond: config.GRAPH_WRITES_PER_SECOND,
   });
@@ -414,17 +414,16 @@ async function startWorker(
       await running;
     });
   }
-  if (options.antiEntropy) {
-    const guard = new AntiEntropyGuard({
-      client,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      namespace: config.TEMPORAL_NAMESPACE,
-      logger,
-      hrEventRetentionDays: config.HR_EVENT_RETENTION_DAYS,
-    });
-    guard.start();
-    closers.push(() => guard.stop());
-  }
+  const guard = new AntiEntropyGuard({
+    client,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    namespace: config.TEMPORAL_NAMESPACE,
+    logger,
+    hrEventRetentionDays: config.HR_EVENT_RETENTION_DAYS,
+  });
+  guard.start();
+  closers.push(() => guard.stop());
+  await resyncNewlyConnected(config, client, logger, entra.newlyConnected);
 }
 
 async function startApi(
