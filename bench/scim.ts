@@ -17,7 +17,8 @@ import { ensureDefaultCompany } from '../store/companies';
 import { openDatabase, type Database, type DatabaseOptions } from '../store/db';
 import { scimUsers } from '../store/schema';
 import { assertAllOk, runLoad, type LoadRequest, type LoadResult } from './lib/load';
-import { freePort, joinerCommand, spawnChild, tsxCommand, waitForHttp, type Child } from './lib/processes';
+import { startJoinerApi } from './lib/joiner';
+import { freePort, spawnChild, tsxCommand, waitForHttp } from './lib/processes';
 import { runBenchmark, type BenchContext } from './lib/result';
 import { startPostgres, startTemporal } from './lib/services';
 
@@ -93,16 +94,6 @@ const patchRequests = (order: number[], ids: string[]): LoadRequest[] =>
     }),
   }));
 
-async function startJoinerApi(env: Record<string, string>): Promise<{ child: Child; url: string }> {
-  const port = await freePort();
-  const child = spawnChild('joiner api', joinerCommand(['api']), {
-    env: { ...env, PORT: String(port), LOG_LEVEL: 'warn', DATABASE_URL: env.DATABASE_URL ?? '' },
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}/healthz`, child, 90_000);
-  return { child, url };
-}
-
 interface Timing {
   durationSeconds: number;
   warmupSeconds: number;
@@ -133,7 +124,7 @@ function latencyRows(context: BenchContext, what: string, result: LoadResult, p9
 runBenchmark('scim', async (context) => {
   const { quick } = context;
   const users = quick ? 10_000 : 100_000;
-  const timing: Timing = quick ? { durationSeconds: 4, warmupSeconds: 1 } : { durationSeconds: 15, warmupSeconds: 3 };
+  const timing: Timing = quick ? { durationSeconds: 3, warmupSeconds: 1 } : { durationSeconds: 15, warmupSeconds: 3 };
   const order = shuffled(users);
   const [postgres, temporal] = await Promise.all([startPostgres(), startTemporal()]);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'joiner-bench-scim-'));

@@ -14,9 +14,14 @@ export function tsxCommand(file: string, args: string[] = []): [string, string[]
   return [process.execPath, ['--import', 'tsx', path.resolve(repoRoot, file), ...args]];
 }
 
-/** `node dist/cli/main.js <args>`: the built `joiner` command (`npm run build` first). */
+/**
+ * `node dist/cli/main.js <args>`: the built `joiner` command (`npm run build` first). With BENCH_PROFILE_DIR set, each
+ * Joiner process writes a V8 CPU profile there when it exits (open it in Chrome's DevTools).
+ */
 export function joinerCommand(args: string[]): [string, string[]] {
-  return [process.execPath, [path.join(repoRoot, 'dist', 'cli', 'main.js'), ...args]];
+  const profileDir = process.env.BENCH_PROFILE_DIR;
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
+  return [process.execPath, [...profile, path.join(repoRoot, 'dist', 'cli', 'main.js'), ...args]];
 }
 
 export interface Child {

@@ -1,0 +1,106 @@
+/**
+ * HR webhook ingest (docs/benchmarks.md): signed `employee.onboarded` events (bench/webhook-requests.ts) POSTed by
+ * autocannon (its own process, 32 connections) to `joiner api` (its own process), each answered 202 once stored and
+ * handed to its employee workflow on the Temporal dev server (no worker runs them: this measures the ingest). On
+ * PostgreSQL and PGlite as fast as they are answered; then at a fixed 500 events/s on PostgreSQL, the outbox
+ * delivery lag (delivered_at − received_at, every event delivered).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { startJoinerApi } from './lib/joiner';
+import { runLoad, type LoadResult } from './lib/load';
+import { runBenchmark } from './lib/result';
+import { startPostgres, startTemporal } from './lib/services';
+import type { WebhookRequestOptions } from './webhook-requests';
+
+const secret = 'bench-webhook-secret';
+const connections = 32;
+
+async function post(url: string, prefix: string, durationSeconds: number, rate?: number): Promise<LoadResult> {
+  const options: WebhookRequestOptions = { secret, prefix };
+  const result = await runLoad({
+    url,
+    connections,
+    durationSeconds,
+    module: { path: 'bench/webhook-requests.ts', options },
+    ...(rate !== undefined ? { rate } : {}),
+  });
+  const accepted = result.statusCodes['202'] ?? 0;
+  if (result.errors > 0 || accepted !== result.requests) {
+    throw new Error(
+      `${prefix}: ${accepted} of ${result.requests} answered 202 (${JSON.stringify(result.statusCodes)})`,
+    );
+  }
+  return result;
+}
+
+/** Waits until every accepted event of the run is delivered, then the p95 of delivered_at − received_at in ms. */
+async function deliveryLagP95(databaseUrl: string, prefix: string, timeoutMs: number): Promise<number> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const like = `${prefix}\\_%`;
+    for (const deadline = Date.now() + timeoutMs; ;) {
+      const { rows } = await client.query<{ n: string }>(
+        'select count(*) as n from webhook_events where employee_id like $1 and delivered_at is null',
+        [like],
+      );
+      if (Number(rows[0]!.n) === 0) break;
+      if (Date.now() > deadline) throw new Error(`${rows[0]!.n} events still undelivered after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const { rows } = await client.query<{ p95: number }>(
+      'select percentile_cont(0.95) within group (order by extract(epoch from delivered_at - received_at)) * 1000 ' +
+        'as p95 from webhook_events where employee_id like $1',
+      [like],
+    );
+    return Number(rows[0]!.p95);
+  } finally {
+    await client.end();
+  }
+}
+
+runBenchmark('webhook', async ({ quick, row }) => {
+  const seconds = quick ? 3 : 15;
+  const [postgres, temporal] = await Promise.all([startPostgres(), startTemporal()]);
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'joiner-bench-webhook-'));
+  try {
+    const env = { TEMPORAL_ADDRESS: temporal.address, DATA_DIR: dataDir, WEBHOOK_SECRET: secret };
+    const api = await startJoinerApi({ ...env, DATABASE_URL: postgres.url });
+    await post(api.url, 'warm', 1);
+    const pg = await post(api.url, 'pg', seconds);
+    row({
+      what: 'webhook ingest, PostgreSQL (202, stored and handed to Temporal)',
+      value: pg.requestsPerSecond,
+      unit: 'events/s',
+      target: { atLeast: 1000 },
+    });
+    row({ what: 'webhook ingest, PostgreSQL, p99', value: pg.p99Ms, unit: 'ms' });
+    const steady = await post(api.url, 'lag', seconds, 500);
+    row({ what: 'webhook ingest at 500/s, PostgreSQL, answered', value: steady.requestsPerSecond, unit: 'events/s' });
+    row({
+      what: 'outbox delivery lag p95 at 500/s, PostgreSQL',
+      value: await deliveryLagP95(postgres.url, 'lag', 60_000),
+      unit: 'ms',
+      target: { below: 1000 },
+    });
+    await api.child.stop();
+
+    const liteApi = await startJoinerApi(env);
+    await post(liteApi.url, 'warm', 1);
+    const lite = await post(liteApi.url, 'lite', seconds);
+    row({
+      what: 'webhook ingest, PGlite (202, stored and handed to Temporal)',
+      value: lite.requestsPerSecond,
+      unit: 'events/s',
+      target: { atLeast: 300 },
+    });
+    row({ what: 'webhook ingest, PGlite, p99', value: lite.p99Ms, unit: 'ms' });
+    await liteApi.child.stop();
+  } finally {
+    await Promise.all([postgres.stop(), temporal.stop()]);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
