@@ -1,163 +1,187 @@
 /**
- * The benchmark rig: the whole HR → Entra path in one process, as `npm start` runs it, on the in-memory Temporal
- * sandbox (real time), the Entra sandbox over HTTPS, and PGlite in memory. Nothing is mocked.
+ * The lifecycle benchmarks' deployment, each piece a process of its own as in production: Temporal's dev server, the
+ * Entra stand-in (`entra-sandbox --control`, over HTTPS), a throwaway PostgreSQL cluster, `joiner worker` and
+ * `joiner api` (dist/cli/main.js: `npm run build` and `npm run build:sandbox` first). The benchmark's own process only
+ * posts signed HR webhooks and reads the stand-in's request log through its control API; nothing is mocked.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import https from 'node:https';
+import http from 'node:http';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
-import type { Worker } from '@temporalio/worker';
-import type { EntraSandbox, EntraSandboxOptions } from '@joiner/entra-sandbox';
-import { startEntraSandbox } from '@joiner/entra-sandbox';
-import { GraphWritePacer } from '../activities/graph-write-pacer';
 import { signAlexisPayload } from '../api/hr-webhook/signature';
-import { createApp, defaultRouters } from '../api/app';
-import { createLogger } from '../api/logger';
-import { HrOutboxRelay } from '../orchestration/hr-outbox-relay';
-import { hrWebhookRouter } from '../api/hr-webhook/router';
-import { parseConfig } from '../domain/config';
-import { GraphDirectory } from '../entra/graph-directory';
-import { startTemporalDevServer } from '../cli/temporal-dev-server';
-import { findTemporalCli } from '../cli/temporal-tools';
-import { connectEntra, ensureDefaultCompany } from '../store/companies';
-import type { Database } from '../store/db';
-import { openDatabase } from '../store/db';
-import { createGraphWriteWorker, createLifecycleWorker } from '../worker/lifecycle-worker';
-import { CallsInFlight } from '../orchestration/deadline';
+import { freePort, joinerCommand, repoRoot, spawnChild, waitForHttp, type Child } from './lib/processes';
+import { startPostgres, startTemporal } from './lib/services';
 
 const secret = 'bench-secret';
-const taskQueue = 'bench';
+
+/** One entry of the stand-in's request log (`GET /_sandbox/requests`). */
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  status: number;
+  at: string;
+}
+
+export interface StandInUser {
+  id: string;
+  props: Record<string, unknown>;
+}
 
 export interface Rig {
-  entra: EntraSandbox;
-  database: Database;
-  client: Client;
-  apiUrl: string;
-  /** POSTs a signed webhook body; resolves to the HTTP status. */
+  tenantId: string;
+  /** POSTs a signed webhook body to `joiner api`; resolves to the HTTP status. */
   post(body: unknown): Promise<number>;
+  requests(): Promise<LoggedRequest[]>;
+  clearRequests(): Promise<void>;
+  users(): Promise<StandInUser[]>;
   close(): Promise<void>;
 }
 
 export interface RigOptions {
-  entra?: EntraSandboxOptions;
-  /** Budget the worker paces writes to (the tenant's documented budget). */
-  pacer?: { writes: number; windowMs: number };
-  maxConcurrentActivities?: number;
+  /** The stand-in's app write budget (Graph's: 3,000 writes per 150 s). */
+  budget?: { writes: number; windowMs: number };
+  /** GRAPH_WRITES_PER_SECOND for the worker (default: Joiner's own, 20). */
+  writesPerSecond?: number;
+}
+
+/** The stand-in prints `  NAME=value` lines to connect with (packages/entra-sandbox/src/main.ts). */
+async function startStandIn(port: number, dataDir: string): Promise<{ child: Child; env: Record<string, string> }> {
+  const child = spawnChild('entra-sandbox', [
+    process.execPath,
+    [
+      path.join(repoRoot, 'packages', 'entra-sandbox', 'dist', 'main.js'),
+      '--port',
+      String(port),
+      '--data-dir',
+      dataDir,
+      '--control',
+    ],
+  ]);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const out = child.output();
+    if (out.includes('control API:')) {
+      const env: Record<string, string> = {};
+      for (const match of out.matchAll(/^\s+([A-Z_]+)=(\S+)$/gm)) env[match[1]!] = match[2]!;
+      const cert = /trust it: export NODE_EXTRA_CA_CERTS=(\S+)/.exec(out)?.[1];
+      if (cert === undefined) throw new Error(`the stand-in printed no certificate:\n${out}`);
+      env.NODE_EXTRA_CA_CERTS = cert;
+      return { child, env };
+    }
+    if (Date.now() > deadline) throw new Error(`the Entra stand-in did not start:\n${out}`);
+    await sleep(100);
+  }
 }
 
 export async function startRig(options: RigOptions = {}): Promise<Rig> {
-  // Temporal's dev server (the real server on SQLite) as a separate process, its database in a temporary directory.
-  const cli = findTemporalCli();
-  if (cli === undefined) throw new Error('the Temporal CLI is not installed: run `npm run setup:temporal`');
-  const temporalDir = await mkdtemp(path.join(os.tmpdir(), 'joiner-bench-temporal-'));
-  const temporal = await startTemporalDevServer({ cli: cli.path, dbFile: path.join(temporalDir, 'temporal.db') });
-  const [database, entra] = await Promise.all([
-    openDatabase({ kind: 'pglite-memory' }),
-    startEntraSandbox({ control: true, ...options.entra }),
-  ]);
-  await ensureDefaultCompany(database.db);
-  await connectEntra(database.db, 'default', entra.tenantId);
-  const graph = new GraphDirectory({
-    clientId: entra.clientId,
-    clientSecret: entra.clientSecret,
-    authorityHost: entra.url,
-    graphBaseUrl: entra.url,
-    caCertificate: entra.caCertPem,
-  });
-  const connection = await Connection.connect({ address: temporal.address });
-  const client = new Client({ connection });
-  const native = await NativeConnection.connect({ address: temporal.address });
-  const pacer = new GraphWritePacer(options.pacer);
-  const worker: Worker = await createLifecycleWorker({
-    connection: native,
-    namespace: 'default',
-    taskQueue,
-    db: database.db,
-    entra: graph,
-    client,
-    pacer,
-    workerOptions: { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 100 },
-  });
-  const writer: Worker = await createGraphWriteWorker({
-    connection: native,
-    namespace: 'default',
-    taskQueue,
-    db: database.db,
-    entra: graph,
-    pacer,
-    writesPerSecond: options.pacer ? options.pacer.writes / (options.pacer.windowMs / 1000) : 20,
-    workerOptions: { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 100 },
-  });
-  const running = Promise.all([worker.run(), writer.run()]);
-  const logger = createLogger({ level: 'warn' });
-  const config = parseConfig({ WEBHOOK_SECRET: secret });
-  const deps = {
-    db: database.db,
-    temporal: { client: client.workflow, taskQueue, inFlight: new CallsInFlight() },
-    config,
-    logger,
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'joiner-bench-lifecycle-'));
+  const children: Child[] = [];
+  const [postgres, temporal] = await Promise.all([startPostgres(), startTemporal()]);
+  const stopAll = async () => {
+    for (const child of children.reverse()) await child.stop();
+    await Promise.all([postgres.stop(), temporal.stop()]);
+    rmSync(dir, { recursive: true, force: true });
   };
-  const { inFlight } = deps.temporal;
-  const relay = new HrOutboxRelay(deps);
-  const app = createApp(deps, { ...defaultRouters, hrWebhook: () => hrWebhookRouter({ ...deps, outbox: relay }) });
-  const handle = app.callback();
-  const server = http.createServer((req, res) => {
-    void handle(req, res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  relay.start();
-  const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-
-  return {
-    entra,
-    database,
-    client,
-    apiUrl,
-    post(body: unknown) {
-      const raw = JSON.stringify(body);
-      return new Promise<number>((resolve, reject) => {
-        const req = http.request(
-          `${apiUrl}/webhooks/alexis`,
-          {
-            method: 'POST',
-            agent,
-            headers: {
-              'content-type': 'application/json',
-              'content-length': Buffer.byteLength(raw),
-              'x-alexis-signature': signAlexisPayload(secret, raw),
-            },
-          },
+  try {
+    const standIn = await startStandIn(await freePort(), path.join(dir, 'entra'));
+    children.push(standIn.child);
+    const standInUrl = standIn.env.GRAPH_BASE_URL!;
+    const ca = readFileSync(standIn.env.NODE_EXTRA_CA_CERTS!);
+    const agent = new https.Agent({ ca, keepAlive: true });
+    const control = (method: string, route: string, body?: unknown) =>
+      new Promise<unknown>((resolve, reject) => {
+        const raw = body === undefined ? undefined : JSON.stringify(body);
+        const req = https.request(
+          `${standInUrl}/_sandbox${route}`,
+          { method, agent, headers: raw ? { 'content-type': 'application/json' } : {} },
           (res) => {
-            res.resume();
-            res.on('end', () => resolve(res.statusCode ?? 0));
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (text += chunk));
+            res.on('end', () => {
+              if ((res.statusCode ?? 0) >= 300) reject(new Error(`${method} ${route}: ${res.statusCode} ${text}`));
+              else resolve(text === '' ? undefined : JSON.parse(text));
+            });
           },
         );
         req.on('error', reject);
         req.end(raw);
       });
-    },
-    async close() {
-      agent.destroy();
-      await relay.stop();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      writer.shutdown();
-      worker.shutdown();
-      await running;
-      await inFlight.settled();
-      await native.close();
-      await connection.close();
-      await temporal.stop();
-      await rm(temporalDir, { recursive: true, force: true });
-      await graph.close();
-      await entra.close();
-      await database.close();
-    },
-  };
+    if (options.budget) {
+      await control('PATCH', '/settings', {
+        throttling: { appWritesPerWindow: options.budget.writes, appWriteWindowMs: options.budget.windowMs },
+      });
+    }
+    const env = {
+      ...standIn.env,
+      DATABASE_URL: postgres.url,
+      TEMPORAL_ADDRESS: temporal.address,
+      DATA_DIR: path.join(dir, 'joiner'),
+      WEBHOOK_SECRET: secret,
+      LOG_LEVEL: 'warn',
+      ...(options.writesPerSecond ? { GRAPH_WRITES_PER_SECOND: String(options.writesPerSecond) } : {}),
+    };
+    const workerProbes = await freePort();
+    const worker = spawnChild('joiner worker', joinerCommand(['worker']), {
+      env: { ...env, METRICS_PORT: String(workerProbes) },
+    });
+    children.push(worker);
+    await waitForHttp(`http://127.0.0.1:${workerProbes}/readyz`, worker, 120_000);
+    const apiPort = await freePort();
+    const api = spawnChild('joiner api', joinerCommand(['api']), {
+      env: { ...env, PORT: String(apiPort), METRICS_PORT: String(await freePort()) },
+    });
+    children.push(api);
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    await waitForHttp(`${apiUrl}/healthz`, api, 120_000);
+    const apiAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+    const tenantId = standIn.env.ENTRA_TENANT_ID!;
+    return {
+      tenantId,
+      post(body: unknown) {
+        const raw = JSON.stringify(body);
+        return new Promise<number>((resolve, reject) => {
+          const req = http.request(
+            `${apiUrl}/webhooks/alexis`,
+            {
+              method: 'POST',
+              agent: apiAgent,
+              headers: {
+                'content-type': 'application/json',
+                'content-length': Buffer.byteLength(raw),
+                'x-alexis-signature': signAlexisPayload(secret, raw),
+              },
+            },
+            (res) => {
+              res.resume();
+              res.on('end', () => resolve(res.statusCode ?? 0));
+            },
+          );
+          req.on('error', reject);
+          req.end(raw);
+        });
+      },
+      async requests() {
+        return ((await control('GET', '/requests')) as { requests: LoggedRequest[] }).requests;
+      },
+      async clearRequests() {
+        await control('DELETE', '/requests');
+      },
+      async users() {
+        const state = (await control('GET', '/state')) as { users: Record<string, StandInUser[]> };
+        return state.users[tenantId] ?? [];
+      },
+      async close() {
+        apiAgent.destroy();
+        agent.destroy();
+        await stopAll();
+      },
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
 }
 
 /** An `employee.*` webhook body for the default company. */
