@@ -2,7 +2,8 @@ import type { SessionFlash } from '../../store/console-sessions';
 
 /**
  * Server-rendered HTML for the console: a tagged template that escapes every interpolated value (only {@link Html}
- * values, made by `html` itself or {@link raw}, go in as they are), and the page layout.
+ * values, made by `html` itself or {@link raw}, go in as they are), the page layout, and the pieces several pages
+ * use (the CSRF field, a message, a confirmation). Each page's own markup lives with its routes in `pages/`.
  */
 
 /** Markup that is already safe to put into a page. */
@@ -67,6 +68,34 @@ const navigation = [
   { section: 'access-tokens', href: '/settings/access-tokens', label: 'Access tokens' },
 ] as const;
 
+/** The hidden CSRF field every signed-in form carries (checked by `requireSession`). */
+export const csrfField = (csrf: string) => html`<input type="hidden" name="_csrf" value="${csrf}" />`;
+
+/** A page body with only a message (an error that needs no form). */
+export function messagePage(message: string): Html {
+  return html`<div class="card"><p role="alert">${message}</p></div>`;
+}
+
+/** A page that asks before a destructive action: the action posts, Cancel goes back. */
+export function confirmPage(options: {
+  title: string;
+  question: Html | string;
+  action: string;
+  confirmLabel: string;
+  cancelHref: string;
+  csrf: string;
+}): Html {
+  return html`<h1>${options.title}</h1>
+    <form method="post" action="${options.action}" class="card">
+      ${csrfField(options.csrf)}
+      <p>${options.question}</p>
+      <div class="actions">
+        <button type="submit" class="danger">${options.confirmLabel}</button>
+        <a class="button secondary" href="${options.cancelHref}">Cancel</a>
+      </div>
+    </form>`;
+}
+
 /** A whole page: skip link, header with navigation and sign-out (when signed in), the flash message, the body. */
 export function layout(options: LayoutOptions): string {
   const nav =
@@ -89,7 +118,7 @@ export function layout(options: LayoutOptions): string {
             </ul>
           </nav>
           <form method="post" action="/sign-out" class="sign-out">
-            <input type="hidden" name="_csrf" value="${options.csrf}" />
+            ${csrfField(options.csrf)}
             <button type="submit" class="link">Sign out</button>
           </form>`;
   const flash =
