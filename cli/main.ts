@@ -38,19 +38,38 @@ const program = new Command('joiner')
 // Commander exits 1 on a usage error by default; exit codes here are 2 for usage. Inherited by every subcommand.
 program.exitOverride();
 
-/** Keeps a started process running until SIGINT or SIGTERM, then stops it cleanly. */
+/** The last resort after a signal: a start or stop that hangs past this ends the process anyway (exit code 1). */
+const signalledExitMs = 29_000;
+
+/**
+ * Keeps a started process running until SIGINT or SIGTERM, then drains it (see RunningProcess.shutdown) and exits
+ * with its code. A signal during start is kept until the start is done; a second signal exits at once.
+ */
 async function serveUntilSignalled(start: (runtime: typeof Runtime) => Promise<RunningProcess>): Promise<void> {
+  let signalled: NodeJS.Signals | null = null;
+  let running: RunningProcess | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled !== null) {
+      process.stderr.write(`joiner: ${signal} again while stopping: exiting without waiting\n`);
+      process.exit(1);
+    }
+    signalled = signal;
+    setTimeout(() => {
+      process.stderr.write(`joiner: still not stopped ${signalledExitMs / 1000} s after ${signal}: exiting\n`);
+      process.exit(1);
+    }, signalledExitMs).unref();
+    if (running !== null) void stopAndExit(running, signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   // Loaded here, not at the top: the worker and its Temporal bundle are heavy, and the other commands need neither.
-  const running = await start(await import('./runtime.js'));
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      running.stop().then(resolve, resolve);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  running = await start(await import('./runtime.js'));
+  if (signalled !== null) await stopAndExit(running, signalled);
+}
+
+async function stopAndExit(running: RunningProcess, signal: NodeJS.Signals): Promise<never> {
+  // Explicitly: a handle some library left open must not keep a stopped process alive.
+  process.exit(await running.shutdown(signal));
 }
 
 program

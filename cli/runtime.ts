@@ -24,7 +24,7 @@ import type { Database } from '../store/db';
 import { databaseOptionsFromConfig, openDatabase } from '../store/db';
 import { createGraphWriteWorker, createLifecycleWorker } from '../worker/lifecycle-worker';
 import { AntiEntropyGuard } from '../orchestration/anti-entropy';
-import { CallsInFlight } from '../orchestration/deadline';
+import { CallsInFlight, waitAtMost } from '../orchestration/deadline';
 import { ensureSearchAttributes } from '../orchestration/search-attributes';
 import type { ConfiguredEntra } from './configured-entra';
 import { configuredEntra } from './configured-entra';
@@ -36,13 +36,43 @@ import type { ReadinessChecks } from '../observability/probes';
 import { startProbeServer } from '../observability/probes';
 import { pingDatabase, readOperationalStats } from '../store/operational-stats';
 
-/** Something to stop at shutdown, last started first stopped. */
-type Closer = () => Promise<void>;
+/** Something to stop at shutdown, last started first stopped; `what` names it in the log line when it hangs. */
+interface Closer {
+  what: string;
+  close: () => Promise<void>;
+}
+
+/**
+ * How long a shutdown may take in all, from SIGTERM to exit: under the 30 s an orchestrator (Kubernetes'
+ * terminationGracePeriodSeconds, docker stop's default 10 s aside) waits before it kills the process.
+ */
+export const shutdownDeadlineMs = 25_000;
+
+/**
+ * How long the HTTP server waits for the requests in flight to be answered before it closes their connections. A
+ * request waits at most 2 s for Temporal (the webhook's and SCIM's wait), so only a stuck client or database is cut.
+ */
+export const httpDrainMs = 10_000;
+
+/**
+ * How long a worker lets the activities in flight finish after it stopped polling; then they are cancelled (a Graph
+ * call already sent is retried by Temporal on another worker, and every activity is idempotent).
+ */
+export const workerShutdownGraceMs = 8_000;
+
+/** After this the worker gives up on its activities and its `run()` fails, so the process exits non-zero. */
+export const workerShutdownForceMs = 14_000;
 
 /** A running process: `stop()` shuts everything down in reverse order of start. */
 export interface RunningProcess {
   url?: string;
   stop(): Promise<void>;
+  /**
+   * The SIGTERM path: stops like `stop()` within {@link shutdownDeadlineMs}, logging what it waits for. Resolves to
+   * the exit code: 0 when everything stopped in time (and nothing failed before), 1 when something was stuck, which
+   * the log line names.
+   */
+  shutdown(signal: string): Promise<number>;
 }
 
 interface TemporalTarget {
@@ -55,7 +85,7 @@ interface TemporalTarget {
 export async function runAllInOne(config: JoinerConfig, logger = processLogger(config)): Promise<RunningProcess> {
   // Before anything starts: a production install without the Entra stand-in fails here, with nothing to undo.
   const entraSandbox = config.ENTRA_CLIENT_ID === undefined ? await loadEntraSandbox() : undefined;
-  return startProcess(async (closers) => {
+  return startProcess(logger, async (closers) => {
     const database = await openStore(config, logger, closers);
     const temporalTarget = await resolveTemporal(config, logger, closers);
     const entra = await resolveEntra(config, database, logger, closers, entraSandbox);
@@ -83,7 +113,7 @@ export async function runAllInOne(config: JoinerConfig, logger = processLogger(c
 /** Runs the API alone (`joiner api`): needs a Temporal server (TEMPORAL_ADDRESS). */
 export async function runApi(config: JoinerConfig, logger = processLogger(config)): Promise<RunningProcess> {
   const address = requireTemporalAddress(config, 'api');
-  return startProcess(async (closers) => {
+  return startProcess(logger, async (closers) => {
     const database = await openStore(config, logger, closers);
     const client = await connectClient(config, address, closers);
     const api = await startApi(config, database, client, logger, closers, {}, apiProcessEntra(config, logger, closers));
@@ -101,7 +131,7 @@ export async function runWorker(config: JoinerConfig, logger = processLogger(con
         'ENTRA_AUTHORITY_HOST, GRAPH_BASE_URL and NODE_EXTRA_CA_CERTS); `joiner start` runs an embedded sandbox',
     );
   }
-  return startProcess(async (closers) => {
+  return startProcess(logger, async (closers) => {
     const database = await openStore(config, logger, closers);
     const entra = await resolveEntra(config, database, logger, closers);
     const temporal = await connectWorkerTemporal(config, address, logger, closers);
@@ -115,7 +145,7 @@ export async function runWorker(config: JoinerConfig, logger = processLogger(con
         entra: () => entra.directory.checkReachable(),
       },
     });
-    closers.push(() => probes.close());
+    closers.push({ what: 'the probe listener', close: () => probes.close() });
     logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, metricsPort: probes.port }, 'joiner worker is running');
     return `http://localhost:${probes.port}`;
   });
@@ -125,15 +155,48 @@ export async function runWorker(config: JoinerConfig, logger = processLogger(con
  * Runs `start` with a list it pushes a closer to for everything it starts. When `start` fails, what it started is
  * stopped (last started first) and the error rethrown; else the running process stops it all the same way.
  */
-async function startProcess(start: (closers: Closer[]) => Promise<string>): Promise<RunningProcess> {
+async function startProcess(logger: Logger, start: (closers: Closer[]) => Promise<string>): Promise<RunningProcess> {
   const closers: Closer[] = [];
+  const progress: ClosingProgress = { current: null };
   try {
     const url = await start(closers);
-    return { url, stop: () => closeAll(closers) };
+    return {
+      url,
+      stop: () => closeAll(closers, logger, progress),
+      shutdown: (signal) => shutdownWithin(closeAll(closers, logger, progress), progress, signal, logger),
+    };
   } catch (err) {
-    await closeAll(closers);
+    await closeAll(closers, logger, progress);
     throw err;
   }
+}
+
+/** What a shutdown is waiting for: the closer running now. */
+interface ClosingProgress {
+  current: string | null;
+}
+
+/** Waits for `stopping` at most {@link shutdownDeadlineMs}; see {@link RunningProcess.shutdown}. */
+async function shutdownWithin(
+  stopping: Promise<void>,
+  progress: ClosingProgress,
+  signal: string,
+  logger: Logger,
+): Promise<number> {
+  const started = Date.now();
+  logger.info({ signal }, 'stopping: no new work taken, the work in flight is finishing');
+  const outcome = await waitAtMost(stopping, shutdownDeadlineMs);
+  if (!outcome.settled) {
+    logger.error(
+      { signal, stuck: progress.current, waitedMs: Date.now() - started },
+      `shutdown did not finish within ${shutdownDeadlineMs / 1000} s, stuck stopping ${progress.current ?? '?'}: exiting anyway`,
+    );
+    return 1;
+  }
+  // A worker that stopped on an error before (or was forced to stop) has set the exit code already.
+  const code = typeof process.exitCode === 'number' ? process.exitCode : 0;
+  logger.info({ signal, ms: Date.now() - started, exitCode: code }, 'stopped');
+  return code;
 }
 
 function processLogger(config: JoinerConfig): Logger {
@@ -168,17 +231,21 @@ async function resyncNewlyConnected(config: JoinerConfig, client: Client, logger
   }
 }
 
-async function closeAll(closers: Closer[]): Promise<void> {
-  for (const close of closers.splice(0).reverse()) {
-    await close().catch(() => undefined);
+async function closeAll(closers: Closer[], logger: Logger, progress: ClosingProgress): Promise<void> {
+  for (const closer of closers.splice(0).reverse()) {
+    progress.current = closer.what;
+    await closer
+      .close()
+      .catch((err: unknown) => logger.warn({ err, what: closer.what }, 'stopping failed; going on with the rest'));
   }
+  progress.current = null;
 }
 
 async function openStore(config: JoinerConfig, logger: Logger, closers: Closer[]): Promise<Database> {
   const database = await openDatabase(databaseOptionsFromConfig(config));
-  closers.push(() => database.close());
+  closers.push({ what: 'the database', close: () => database.close() });
   const unobserve = observeStore(() => readOperationalStats(database.db));
-  closers.push(() => Promise.resolve(unobserve()));
+  closers.push({ what: 'the store metrics', close: () => Promise.resolve(unobserve()) });
   await ensureDefaultCompany(database.db);
   logger.info({ kind: database.kind }, 'database open');
   return database;
@@ -213,9 +280,12 @@ async function resolveTemporal(config: JoinerConfig, logger: Logger, closers: Cl
     namespaces: config.TEMPORAL_NAMESPACE === 'default' ? [] : [config.TEMPORAL_NAMESPACE],
   });
   await recordDevServer(record, server, dbFile);
-  closers.push(async () => {
-    await server.stop();
-    await rm(record, { force: true });
+  closers.push({
+    what: 'the Temporal dev server',
+    close: async () => {
+      await server.stop();
+      await rm(record, { force: true });
+    },
   });
   const uiUrl = config.TEMPORAL_UI_URL;
   logger.info(
@@ -269,7 +339,7 @@ async function resolveEntra(
       control: true,
       dataDir: path.resolve(config.DATA_DIR, 'entra-sandbox'),
     });
-    closers.push(() => sandbox.close());
+    closers.push({ what: 'the Entra sandbox', close: () => sandbox.close() });
     const app = { clientId: sandbox.clientId, authorityHost: sandbox.url };
     configured = {
       directory: new GraphDirectory({
@@ -293,7 +363,7 @@ async function resolveEntra(
     );
   }
   const { directory, app } = configured;
-  closers.push(() => directory.close());
+  closers.push({ what: 'the Graph client', close: () => directory.close() });
   const newlyConnected: string[] = [];
   const before = await getCompany(database.db, defaultCompanyId);
   // A tenant the company once had (connected, or removed in the console since) is the operator's choice to keep.
@@ -330,7 +400,7 @@ interface ResolvedEntra {
 function apiProcessEntra(config: JoinerConfig, logger: Logger, closers: Closer[]): ConsoleEntra | undefined {
   const configured = configuredEntra(config, logger);
   if (configured === undefined) return undefined;
-  closers.push(() => configured.directory.close());
+  closers.push({ what: 'the Graph client', close: () => configured.directory.close() });
   return consoleEntra(configured.directory, configured.app);
 }
 
@@ -347,7 +417,7 @@ function consoleEntra(directory: GraphDirectory, app: ConfiguredEntra['app']): C
 /** A Temporal client (the API's, the anti-entropy guard's and the activities'). */
 async function connectClient(config: JoinerConfig, address: string, closers: Closer[]): Promise<Client> {
   const connection = await Connection.connect({ address });
-  closers.push(() => connection.close());
+  closers.push({ what: 'the Temporal client connection', close: () => connection.close() });
   return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 }
 
@@ -367,7 +437,7 @@ async function connectWorkerTemporal(
 ): Promise<WorkerTemporal> {
   const client = await connectClient(config, address, closers);
   const native = await NativeConnection.connect({ address });
-  closers.push(() => native.close());
+  closers.push({ what: 'the Temporal worker connection', close: () => native.close() });
   await ensureSearchAttributes({ connection: client.connection, namespace: config.TEMPORAL_NAMESPACE }, logger);
   return { client, native };
 }
@@ -385,8 +455,10 @@ async function startWorker(
   closers: Closer[],
 ): Promise<void> {
   const pacer = new GraphWritePacer();
+  const workerShutdown = { shutdownGraceTime: workerShutdownGraceMs, shutdownForceTime: workerShutdownForceMs };
   const worker = await createLifecycleWorker({
     connection: native,
+    workerOptions: workerShutdown,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     db: database.db,
@@ -397,6 +469,7 @@ async function startWorker(
   // Graph writes run on a queue of their own, which the Temporal server paces to the write budget for every worker.
   const graphWriter = await createGraphWriteWorker({
     connection: native,
+    workerOptions: workerShutdown,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     db: database.db,
@@ -404,16 +477,22 @@ async function startWorker(
     pacer,
     writesPerSecond: config.GRAPH_WRITES_PER_SECOND,
   });
-  for (const w of [worker, graphWriter]) {
-    const running = w.run().catch((err: unknown) => {
+  const workers = [worker, graphWriter];
+  const running = workers.map((w) =>
+    w.run().catch((err: unknown) => {
+      // Also how a shutdown past workerShutdownForceMs ends (GracefulShutdownPeriodExpiredError): exit non-zero.
       logger.fatal({ err, taskQueue: w.options.taskQueue }, 'a Temporal worker stopped');
       process.exitCode = 1;
-    });
-    closers.push(async () => {
-      w.shutdown();
-      await running;
-    });
-  }
+    }),
+  );
+  closers.push({
+    what: 'the Temporal workers (activities in flight)',
+    close: async () => {
+      // Both at once: each stops polling, then lets its activities in flight finish (see workerShutdownGraceMs).
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      await Promise.all(running);
+    },
+  });
   const guard = new AntiEntropyGuard({
     client,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -422,7 +501,7 @@ async function startWorker(
     hrEventRetentionDays: config.HR_EVENT_RETENTION_DAYS,
   });
   guard.start();
-  closers.push(() => guard.stop());
+  closers.push({ what: 'the anti-entropy guard', close: () => guard.stop() });
   await resyncNewlyConnected(config, client, logger, entra.newlyConnected);
 }
 
@@ -450,7 +529,10 @@ async function startApi(
     hrWebhook: () => hrWebhookRouter({ ...deps, outbox: relay }),
   });
   const handle = app.callback();
+  let draining = false;
   const server = http.createServer((req, res) => {
+    // A request that comes in on a kept-alive connection while draining is answered, then the connection closes.
+    if (draining) res.setHeader('connection', 'close');
     void handle(req, res);
   });
   await new Promise<void>((resolve, reject) => {
@@ -458,15 +540,42 @@ async function startApi(
     server.listen(config.PORT, resolve);
   });
   relay.start();
-  closers.push(async () => {
-    await relay.stop();
-    await new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-    // Before the Temporal connection closes (a later closer): signals the webhook stopped waiting for.
-    await temporal.inFlight.settled();
+  closers.push({
+    what: 'the HTTP server (requests in flight)',
+    close: async () => {
+      draining = true;
+      await drainHttpServer(server, logger);
+      // What was accepted but not yet handed to Temporal stays in the outbox: any API process's relay delivers it.
+      await relay.stop();
+      // Before the Temporal connection closes (a later closer): signals the webhook stopped waiting for.
+      await temporal.inFlight.settled();
+    },
   });
   const address = server.address();
   return { port: typeof address === 'object' && address !== null ? address.port : config.PORT };
+}
+
+/**
+ * Stops accepting connections and waits for the requests in flight to be answered, at most {@link httpDrainMs};
+ * then closes what is left, says how many, and makes the exit code 1. Idle kept-alive connections are closed as they
+ * turn idle.
+ */
+async function drainHttpServer(server: http.Server, logger: Logger): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  const idle = setInterval(() => server.closeIdleConnections(), 100);
+  try {
+    const outcome = await waitAtMost(closed, httpDrainMs);
+    if (outcome.settled) return;
+    const open = await new Promise<number>((resolve) => server.getConnections((_err, count) => resolve(count)));
+    // Their clients get no answer (a client that never sends the rest of its body, a stuck database): exit non-zero.
+    logger.error(
+      { stuck: 'the HTTP server (requests in flight)', connections: open },
+      `requests still unanswered ${httpDrainMs / 1000} s after the shutdown began: their connections are closed`,
+    );
+    process.exitCode = 1;
+    server.closeAllConnections();
+    await closed;
+  } finally {
+    clearInterval(idle);
+  }
 }
