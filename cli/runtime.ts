@@ -499,6 +499,7 @@ async function startWorker(
     namespace: config.TEMPORAL_NAMESPACE,
     logger,
     hrEventRetentionDays: config.HR_EVENT_RETENTION_DAYS,
+    db: database.db,
   });
   guard.start();
   closers.push({ what: 'the anti-entropy guard', close: () => guard.stop() });

@@ -200,8 +200,17 @@ export const scimUsers = pgTable(
      * `scimDeletedUserRetentionDays`): the SCIM endpoint no longer sees the row, the account workflow purges it.
      */
     deletedAt: at('deleted_at'),
+    /**
+     * Set once the account workflow has the delete (so its purge timer). A delete made while Temporal was down stays
+     * null until the worker's anti-entropy guard delivers it (orchestration/account-events.ts).
+     */
+    deleteDeliveredAt: at('delete_delivered_at'),
   },
   (t) => [
+    // The deletes the account workflows may not know yet: looked for every 30 s, so an index of its own (nearly empty).
+    index('scim_users_undelivered_delete_idx')
+      .on(t.deletedAt)
+      .where(sql`${t.deletedAt} is not null and ${t.deleteDeliveredAt} is null`),
     // SCIM userName is unique among live users and compared case-insensitively (RFC 7643 §4.1.1).
     uniqueIndex('scim_users_company_user_name_key')
       .on(t.companyId, sql`lower(${t.userName})`)

@@ -14,6 +14,7 @@ import {
   deleteScimUser,
   insertScimUser,
   lockScimUser,
+  markScimUserDeleteDelivered,
   ScimUserNameTakenError,
   updateScimUser,
   type ScimUserRow,
@@ -160,12 +161,19 @@ export async function deleteUser(deps: UserWriteDeps, companyId: string, id: str
   const retentionDays = policies.scimDeletedUserRetentionDays ?? null;
   const deleted = await deleteScimUser(deps.db, companyId, id, retentionDays !== null);
   if (!deleted) return false;
-  await deps.events.accountChanged(companyId, deleted.id, AccountChange.Deleted, {
-    ...snapshot(deleted, deleted.employeeId),
-    // A hard delete does not raise the version; the delete must still win over the last change.
-    version: deleted.version + 1,
-    active: false,
-    retentionDays,
-  });
+  await deps.events.accountChanged(
+    companyId,
+    deleted.id,
+    AccountChange.Deleted,
+    {
+      ...snapshot(deleted, deleted.employeeId),
+      // A hard delete does not raise the version; the delete must still win over the last change.
+      version: deleted.version + 1,
+      active: false,
+      retentionDays,
+    },
+    // A kept row waits for its purge timer: until the workflow has the delete, anti-entropy delivers it again.
+    retentionDays === null ? undefined : () => markScimUserDeleteDelivered(deps.db, companyId, deleted.id),
+  );
   return true;
 }

@@ -1,0 +1,2 @@
+ALTER TABLE "scim_users" ADD COLUMN "delete_delivered_at" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "scim_users_undelivered_delete_idx" ON "scim_users" USING btree ("deleted_at") WHERE "scim_users"."deleted_at" is not null and "scim_users"."delete_delivered_at" is null;
