@@ -308,6 +308,14 @@ async function loadEntraSandbox(): Promise<typeof EntraSandboxPackage> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw err;
+    // Installed (npm ci links it) but not built: its entry point, dist/index.js, is what is missing.
+    if ((err as Error).message.includes(path.join('entra-sandbox', 'dist'))) {
+      throw new Error(
+        `the Entra sandbox (${entraSandboxPackage}) is installed but not built: run \`npm run build:sandbox\` ` +
+          '(`npm start` builds it), or set ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET to use a Microsoft Entra tenant',
+        { cause: err },
+      );
+    }
     throw new Error(
       `ENTRA_CLIENT_ID is not set and the Entra sandbox (${entraSandboxPackage}, a dev dependency) is not installed: set ` +
         'ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET to use a Microsoft Entra tenant, or install the dev dependencies ' +
