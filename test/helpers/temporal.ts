@@ -286,6 +286,16 @@ export class TemporalTestKit {
     return this.env.client;
   }
 
+  /**
+   * The server's clock, which is what workflows read as `Date.now()`. On the time-skipping server it runs ahead of the
+   * wall clock, and by years: while a result is awaited the server jumps to its next timer, and that can be the 10-year
+   * execution timeout a terminated workflow left behind. A time a test hands a workflow to compare with its own clock
+   * (when a change happened, from which a timer counts) must be read here, not from `new Date()`.
+   */
+  async now(): Promise<Date> {
+    return new Date(await this.env.currentTimeMs());
+  }
+
   /** A workflow id unique to this run of the suite. */
   id(prefix: string): string {
     return `${prefix}-${randomUUID()}`;

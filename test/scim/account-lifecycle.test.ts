@@ -104,7 +104,9 @@ describe('accountLifecycleWorkflow', () => {
 
       await kit.withWorker({ activities: createAccountActivities(database.db) }, async () => {
         const handle = await startAccount(scim.companyId, created.body.id, change({ change: 'created', version: 1 }));
-        const deletedAt = new Date();
+        // The workflow counts the retention from this time on its own clock (the test server's, years ahead of ours
+        // after the tests above): a wall-clock time would be long past for it, and it would purge at once.
+        const deletedAt = await kit.now();
         await handle.signal(
           accountChangedSignal,
           change({ change: 'deleted', version: 3, active: false, retentionDays: 30, at: deletedAt.toISOString() }),
