@@ -6,10 +6,10 @@ import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { joinerSearchAttributes } from '../orchestration/search-attributes';
+import { childListening, freePort, isAddressInUse, onFreePort, PortTakenError } from './ports';
 
 export interface TemporalDevServerOptions {
   /** The Temporal CLI executable (see findTemporalCli). */
@@ -37,32 +37,29 @@ export interface TemporalDevServer {
   stop(): Promise<void>;
 }
 
-/** Asks the OS for a free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 /**
  * Starts `temporal server start-dev` with Joiner's search attributes registered and waits until its frontend answers
- * for the `default` namespace.
+ * for the `default` namespace. Ports left to it (`port`, `uiPort: 0`) are chosen free, and chosen again when another
+ * process takes one first (see cli/ports.ts); a port that was given is used as it is.
  * @throws Error with the server's own output when it exits or does not answer in time
  */
 export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
-  const port = options.port || (await freePort());
-  const uiPort = options.uiPort === 0 ? await freePort() : options.uiPort;
+  if (options.dbFile !== undefined) await mkdir(path.dirname(options.dbFile), { recursive: true });
+  const givenPort = options.port || undefined;
+  if (givenPort !== undefined && options.uiPort !== 0) return startOnPorts(options, givenPort, options.uiPort);
+  return onFreePort(async (port) =>
+    startOnPorts(options, givenPort ?? port, options.uiPort === 0 ? await freePort() : options.uiPort),
+  );
+}
+
+async function startOnPorts(
+  options: TemporalDevServerOptions,
+  port: number,
+  uiPort: number | undefined,
+): Promise<TemporalDevServer> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn'];
   args.push(...(uiPort === undefined ? ['--headless'] : ['--ui-port', String(uiPort)]));
-  if (options.dbFile !== undefined) {
-    await mkdir(path.dirname(options.dbFile), { recursive: true });
-    args.push('--db-filename', options.dbFile);
-  }
+  if (options.dbFile !== undefined) args.push('--db-filename', options.dbFile);
   for (const namespace of options.namespaces ?? []) args.push('--namespace', namespace);
   for (const key of joinerSearchAttributes) args.push('--search-attribute', `${key.name}=Keyword`);
   const child = spawn(options.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -83,22 +80,30 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     }
   };
   try {
-    await untilAnswering(address, exited, options.readyTimeoutMs ?? 60_000);
+    await untilAnswering(child, port, exited, options.readyTimeoutMs ?? 60_000);
   } catch (err) {
     await stop();
+    // The server also binds ports of its own choosing (its internal services, metrics): any of them can be lost.
+    if (err instanceof PortTakenError || isAddressInUse(output)) throw new PortTakenError(port, output || String(err));
     throw new Error(`the Temporal dev server (${options.cli}) did not start: ${(err as Error).message}\n${output}`);
   }
   return { address, port, uiUrl: uiPort === undefined ? undefined : `http://127.0.0.1:${uiPort}`, child, stop };
 }
 
-/** Polls the frontend until `default` is described, the child exits, or the time is up. */
-async function untilAnswering(address: string, exited: Promise<void>, timeoutMs: number): Promise<void> {
+/**
+ * Polls until the child listens on `port` and its frontend describes `default`, the child exits, or the time is up.
+ * @throws PortTakenError when another process listens on `port`
+ */
+async function untilAnswering(child: ChildProcess, port: number, exited: Promise<void>, timeoutMs: number) {
+  const address = `127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   let gone = false;
   void exited.then(() => (gone = true));
   for (;;) {
     if (gone) throw new Error('it exited');
-    if (await canConnect(address)) {
+    const listening = await childListening(child.pid!, '127.0.0.1', port);
+    if (listening === 'taken') throw new PortTakenError(port, 'another process listens on it');
+    if (listening === 'listening') {
       const connection = await Connection.connect({ address, connectTimeout: 2_000 }).catch(() => null);
       if (connection !== null) {
         try {
@@ -116,21 +121,6 @@ async function untilAnswering(address: string, exited: Promise<void>, timeoutMs:
     if (Date.now() > deadline) throw new Error(`no answer on ${address} within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-function canConnect(address: string): Promise<boolean> {
-  const [host, port] = [
-    address.slice(0, address.lastIndexOf(':')),
-    Number(address.slice(address.lastIndexOf(':') + 1)),
-  ];
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 /** What `joiner start` records about the dev server it runs, beside the server's database. */

@@ -127,7 +127,7 @@ export async function runToEnd(name: string, command: [string, string[]], option
   return stdout;
 }
 
-export { freePort } from '../../cli/temporal-dev-server';
+export { freePort } from '../../cli/ports';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

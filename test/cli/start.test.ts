@@ -11,7 +11,7 @@ import type { Readable } from 'node:stream';
 import { Client, Connection } from '@temporalio/client';
 import { Agent } from 'undici';
 import { signAlexisPayload } from '../../api/hr-webhook/signature';
-import { freePort } from '../../cli/temporal-dev-server';
+import { freePort } from '../../cli/ports';
 import { defaultCompanyId, disconnectEntra, getCompany } from '../../store/companies';
 import { databaseOptionsFromConfig, openDatabase } from '../../store/db';
 import type { EmployeeLifecycleState } from '../../workflows/definitions';

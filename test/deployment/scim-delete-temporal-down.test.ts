@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { freePort } from '../../cli/temporal-dev-server';
+import { freePort } from '../../cli/ports';
 import { ScimUrn } from '../../domain/scim/constants';
 import { defaultCompanyPolicies } from '../../domain/policies';
 import { createAccessToken } from '../../store/access-tokens';

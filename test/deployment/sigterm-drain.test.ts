@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { signAlexisPayload } from '../../api/hr-webhook/signature';
-import { freePort } from '../../cli/temporal-dev-server';
+import { freePort } from '../../cli/ports';
 import { employeeWorkflowId } from '../../workflows/definitions';
 import { JoinerProcess } from '../cli/run-joiner';
 import { startDevServer } from '../helpers/temporal';

@@ -5,10 +5,10 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { isAddressInUse, onFreePort, PortTakenError } from '../../cli/ports';
 
 const run = promisify(execFile);
 
@@ -41,17 +41,6 @@ export function findPostgresBinDir(): string | undefined {
     }
   }
   return (process.env.PATH ?? '').split(path.delimiter).find((dir) => dir !== '' && hasServer(dir));
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** PostgreSQL refuses to run as root: as root, run its programs as the `postgres` user, which must own the dir. */
@@ -102,9 +91,8 @@ export async function startPostgresCluster(binDir: string): Promise<PostgresClus
       '-E',
       'UTF8',
     ]);
-    // A free port can be taken between the probe and the start by another process: try a few.
-    for (let attempt = 1; ; attempt++) {
-      const port = await freePort();
+    // A free port can be taken by another process before the server binds it: then start on another one.
+    return await onFreePort(async (port) => {
       const serverOptions = [
         `-p ${port}`,
         `-k ${dir}`,
@@ -114,19 +102,22 @@ export async function startPostgresCluster(binDir: string): Promise<PostgresClus
         '-c full_page_writes=off',
         '-c max_connections=200',
       ].join(' ');
+      const logStart = (await readFile(logFile, 'utf8').catch(() => '')).length;
       try {
         await exec(path.join(binDir, 'pg_ctl'), ['-w', '-D', dataDir, '-l', logFile, '-o', serverOptions, 'start']);
-        return {
-          url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-          dir,
-          binDir,
-          startMs: performance.now() - started,
-          watchdogPid: startWatchdog(dir, binDir),
-        };
       } catch (err) {
-        if (attempt >= 3) throw err;
+        const log = (await readFile(logFile, 'utf8').catch(() => '')).slice(logStart);
+        if (isAddressInUse(log)) throw new PortTakenError(port, log);
+        throw err;
       }
-    }
+      return {
+        url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+        dir,
+        binDir,
+        startMs: performance.now() - started,
+        watchdogPid: startWatchdog(dir, binDir),
+      };
+    });
   } catch (err) {
     const log = await readFile(logFile, 'utf8').catch(() => '');
     await rm(dir, { recursive: true, force: true });

@@ -19,7 +19,6 @@ import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
@@ -29,7 +28,8 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkerOptions, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { TemporalDevServer } from '../../cli/temporal-dev-server';
-import { freePort, startTemporalDevServer } from '../../cli/temporal-dev-server';
+import { childListening, isAddressInUse, onFreePort, PortTakenError } from '../../cli/ports';
+import { startTemporalDevServer } from '../../cli/temporal-dev-server';
 import { findTemporalCli, findTemporalTestServer } from '../../cli/temporal-tools';
 
 const notInstalled = 'run `npm run setup:temporal` (scripts/install-temporal) to install it';
@@ -113,24 +113,7 @@ export async function createTestEnvironment(searchAttributes: KeywordAttributes 
   quietRuntime();
   const launcher = findTemporalTestServer();
   if (launcher === undefined) throw new Error(`Temporal's test server is not installed: ${notInstalled}`);
-  const port = await freePort();
-  const child = spawn(launcher, [String(port), '--enable-time-skipping'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const stopServer = () => stopChild(child);
-  const retries = stoppableRetries();
-  let env: TestWorkflowEnvironment;
-  try {
-    await untilListening(child, port, 60_000);
-    env = await createEnvironment({
-      server: { type: 'existing' },
-      supportsTimeSkipping: true,
-      address: `127.0.0.1:${port}`,
-      namespace: 'default',
-      connectionOptions: { interceptors: [retries.interceptor] },
-    });
-  } catch (err) {
-    await stopServer();
-    throw err;
-  }
+  const { env, retries, stopServer } = await onFreePort((port) => startTestServer(launcher, port));
   // Started this way the test server skips time freely, jumping over a workflow's timers the moment it idles (the
   // timer suites then saw "left" where "offboarding" was due). The SDK's time-skipping client expects it locked and
   // unlocks it only while it awaits a result or sleeps, so lock it once here.
@@ -143,6 +126,31 @@ export async function createTestEnvironment(searchAttributes: KeywordAttributes 
     });
   }
   return Object.assign(env, { stop: () => stopEnvironment(env, retries, stopServer) });
+}
+
+/**
+ * Starts the test server on `port` and an environment over it once the port's listener is the server's own: a port
+ * another process took first (another suite's test server, say, whose clock and time-skipping lock this suite would
+ * then share) fails with {@link PortTakenError}, for {@link onFreePort} to try another.
+ */
+async function startTestServer(launcher: string, port: number) {
+  const child = spawn(launcher, [String(port), '--enable-time-skipping'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const stopServer = () => stopChild(child);
+  const retries = stoppableRetries();
+  try {
+    await untilListening(child, port, 60_000);
+    const env = await createEnvironment({
+      server: { type: 'existing' },
+      supportsTimeSkipping: true,
+      address: `127.0.0.1:${port}`,
+      namespace: 'default',
+      connectionOptions: { interceptors: [retries.interceptor] },
+    });
+    return { env, retries, stopServer };
+  } catch (err) {
+    await stopServer();
+    throw err;
+  }
 }
 
 /** A real-time `TestWorkflowEnvironment` on {@link startDevServer} (Joiner's search attributes registered at start). */
@@ -194,17 +202,12 @@ async function untilListening(child: ChildProcess, port: number, timeoutMs: numb
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
+      if (isAddressInUse(stderr)) throw new PortTakenError(port, stderr);
       throw new Error(`Temporal's test server exited (${child.exitCode ?? child.signalCode}): ${stderr}`);
     }
-    const listening = await new Promise<boolean>((resolve) => {
-      const socket = net.connect({ host: '127.0.0.1', port });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (listening) return;
+    const listening = await childListening(child.pid!, '127.0.0.1', port);
+    if (listening === 'listening') return;
+    if (listening === 'taken') throw new PortTakenError(port, 'another process listens on it');
     if (Date.now() > deadline)
       throw new Error(`Temporal's test server did not listen within ${timeoutMs} ms: ${stderr}`);
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { Browser, Page } from 'playwright-core';
 import { signAlexisPayload } from '../../api/hr-webhook/signature';
-import { freePort } from '../../cli/temporal-dev-server';
+import { freePort } from '../../cli/ports';
 import type { EmployeeLifecycleState } from '../../workflows/definitions';
 import { employeeWorkflowId, stateQuery } from '../../workflows/definitions';
 import { launchChromium } from '../console/harness';
