@@ -3,9 +3,9 @@
  * installation (the embedded database opened directly), and while `joiner start` holds it (through the admin API).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../cli/ports';
 import { JoinerProcess, runJoiner } from './run-joiner';
 
 jest.setTimeout(180_000);
@@ -15,14 +15,6 @@ function oneLine(stderr: string): string {
   const lines = stderr.trim().split('\n');
   expect(lines).toHaveLength(1);
   return lines[0]!;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe('joiner usage', () => {

@@ -2,9 +2,6 @@
  * The HR event housekeeping Schedule on Temporal's own dev server: created with the retention, updated when the
  * retention changes, and its run deletes settled events older than the retention while keeping undelivered ones.
  */
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
-import net from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { eq } from 'drizzle-orm';
@@ -17,6 +14,7 @@ import { acceptHrEvent, markHrEventDelivered } from '../../store/hr-events';
 import { webhookEvents } from '../../store/schema';
 import { hrEventHousekeepingScheduleId } from '../../workflows/definitions';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases';
+import { startDevServer } from '../helpers/temporal';
 
 jest.setTimeout(120_000);
 
@@ -26,16 +24,8 @@ if (cli === undefined) {
   console.warn('the Temporal CLI is not installed (scripts/install-temporal): housekeeping suite skipped');
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 describeWithCli('HR event housekeeping schedule', () => {
-  let server: ChildProcess;
+  let server: Awaited<ReturnType<typeof startDevServer>> | undefined;
   let connection: Connection;
   let client: Client;
   let database: TestDatabase;
@@ -47,24 +37,8 @@ describeWithCli('HR event housekeeping schedule', () => {
     } catch {
       // Installed already by another suite in this jest worker.
     }
-    const port = await freePort();
-    server = spawn(
-      cli!.path,
-      ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error'],
-      {
-        stdio: 'ignore',
-      },
-    );
-    for (const deadline = Date.now() + 60_000; ;) {
-      try {
-        connection = await Connection.connect({ address: `127.0.0.1:${port}`, connectTimeout: '1s' });
-        await connection.workflowService.describeNamespace({ namespace: 'default' });
-        break;
-      } catch (err) {
-        if (Date.now() > deadline) throw err;
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    }
+    server = await startDevServer();
+    connection = await Connection.connect({ address: server.address });
     client = new Client({ connection, namespace: 'default' });
     database = await createTestDatabase('pglite');
     await ensureDefaultCompany(database.db);
@@ -73,7 +47,7 @@ describeWithCli('HR event housekeeping schedule', () => {
   afterAll(async () => {
     await connection?.close();
     await database?.close();
-    server?.kill('SIGTERM');
+    await server?.stop();
   });
 
   async function storeEvent(eventId: string, version: number, receivedDaysAgo: number, delivered: boolean) {
