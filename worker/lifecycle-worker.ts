@@ -4,6 +4,7 @@ import type { LifecycleActivityDeps } from './activities';
 import { graphWritesTaskQueue } from '../workflows/activity-options';
 import { createGraphWriteActivities, createLifecycleActivities } from './activities';
 import { DatabaseErrorScrubber } from './database-errors';
+import { LivenessHeartbeat } from './liveness-heartbeat';
 
 export interface LifecycleWorkerOptions extends LifecycleActivityDeps {
   connection: NativeConnection;
@@ -13,6 +14,15 @@ export interface LifecycleWorkerOptions extends LifecycleActivityDeps {
   /** Extra worker options (concurrency, shutdown grace, …). */
   workerOptions?: Partial<WorkerOptions>;
 }
+
+/**
+ * The activity interceptors of every Joiner worker: heartbeats so a dead worker's activities are retried within
+ * seconds ({@link LivenessHeartbeat}), then database errors scrubbed of their data ({@link DatabaseErrorScrubber}).
+ */
+export const activityInterceptors = [
+  () => ({ inbound: new LivenessHeartbeat() }),
+  () => ({ inbound: new DatabaseErrorScrubber() }),
+];
 
 /** Where the workflows live: `workflows/index.ts` from source, `dist/workflows/index.js` from the build. */
 export function workflowsPath(): string {
@@ -35,7 +45,7 @@ export async function createLifecycleWorker(options: LifecycleWorkerOptions): Pr
     ...workerOptions,
     interceptors: {
       ...workerOptions?.interceptors,
-      activity: [() => ({ inbound: new DatabaseErrorScrubber() }), ...(workerOptions?.interceptors?.activity ?? [])],
+      activity: [...activityInterceptors, ...(workerOptions?.interceptors?.activity ?? [])],
     },
   });
 }
@@ -67,7 +77,7 @@ export async function createGraphWriteWorker(options: GraphWriteWorkerOptions): 
     ...workerOptions,
     interceptors: {
       ...workerOptions?.interceptors,
-      activity: [() => ({ inbound: new DatabaseErrorScrubber() }), ...(workerOptions?.interceptors?.activity ?? [])],
+      activity: [...activityInterceptors, ...(workerOptions?.interceptors?.activity ?? [])],
     },
   });
 }

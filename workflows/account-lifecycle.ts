@@ -11,11 +11,9 @@ import {
   type AccountLifecycleState,
   type AccountTimelineEntry,
 } from './account-definitions';
+import { accountPurgeActivity } from './activity-options';
 
-const { purgeDeletedScimUser } = proxyActivities<AccountActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
+const { purgeDeletedScimUser } = proxyActivities<AccountActivities>(accountPurgeActivity);
 
 const dayMs = 24 * 60 * 60 * 1000;
 
