@@ -6,7 +6,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { Client } from 'pg';
 import { companies } from '../../store/schema';
-import { isUniqueViolation } from '../../store/pg-errors';
+import { errorMessageWithoutData, isUniqueViolation } from '../../store/pg-errors';
 import { defaultCompanyPolicies } from '../../domain/policies';
 import { describeEachDatabase, isPostgresAvailable, testDatabaseEnv } from '../helpers/databases';
 import {
@@ -66,6 +66,25 @@ describeEachDatabase('an opened database', (getDb) => {
     expect(isUniqueViolation(error)).toBe(true);
     expect(isUniqueViolation(error, 'companies_pkey')).toBe(true);
     expect(isUniqueViolation(error, 'another_constraint')).toBe(false);
+  });
+
+  it('describes a refused write by its SQLSTATE and names only, never the values it was given', async () => {
+    const db = getDb();
+    const personal = 'Ada Lovelace <ada@contoso.com>';
+    await db.insert(companies).values({ id: 'pii', name: personal, policies: defaultCompanyPolicies });
+    const duplicate = await failure(
+      db.insert(companies).values({ id: 'pii', name: personal, policies: defaultCompanyPolicies }),
+    );
+    // drizzle's own message lists the statement's parameters: this is what must not reach a log or a stored row.
+    expect((duplicate as Error).message).toContain(personal);
+    expect(errorMessageWithoutData(duplicate)).toMatch(/^database error 23505 .*\(companies_pkey\)/);
+    expect(errorMessageWithoutData(duplicate)).not.toContain('ada@contoso.com');
+
+    const unstorable = await failure(
+      db.insert(companies).values({ id: 'nul', name: `${personal}\u0000`, policies: defaultCompanyPolicies }),
+    );
+    expect(errorMessageWithoutData(unstorable)).toMatch(/^database error [0-9A-Z]{5}/);
+    expect(errorMessageWithoutData(unstorable)).not.toContain('ada@contoso.com');
   });
 });
 
@@ -152,5 +171,14 @@ describe('opening a database', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('an error message fit for a log', () => {
+  it("keeps the message of an error that is not the database's", () => {
+    expect(errorMessageWithoutData(new Error('Temporal unavailable: connect ECONNREFUSED'))).toBe(
+      'Temporal unavailable: connect ECONNREFUSED',
+    );
+    expect(errorMessageWithoutData('a thrown string')).toBe('a thrown string');
   });
 });
