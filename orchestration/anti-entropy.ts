@@ -6,12 +6,7 @@
  * notices within a minute when Temporal lost that schedule (so lost everything) to re-drive at once.
  */
 import type { Client, WorkflowClient } from '@temporalio/client';
-import {
-  ScheduleAlreadyRunning,
-  ScheduleNotFoundError,
-  ScheduleOverlapPolicy,
-  WorkflowExecutionAlreadyStartedError,
-} from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { AntiEntropyInput } from '../workflows/definitions';
 import { ResyncScope, WorkflowType, antiEntropyScheduleId, antiEntropyWorkflowId } from '../workflows/definitions';
@@ -19,6 +14,7 @@ import type { Db } from '../store/db';
 import { redriveUndeliveredAccountDeletes } from './account-events';
 import { startCompanyResync } from './company-resync';
 import { ensureHrEventHousekeepingSchedule } from './housekeeping';
+import { ensureSchedule, hasNoSchedules } from './schedules';
 import { ensureSearchAttributes } from './search-attributes';
 
 /** How often the Schedule runs the anti-entropy workflow. */
@@ -66,50 +62,22 @@ export async function requestResync(
 }
 
 /**
- * Creates the anti-entropy Schedule when Temporal does not have it. Resolves to `created` or `exists`.
- * @throws the Temporal client's error (unreachable server, or one without schedules: gRPC UNIMPLEMENTED)
+ * Creates the anti-entropy Schedule when Temporal does not have it. Resolves to `created` or `exists` (its input never changes).
+ * @throws the Temporal client's error (see {@link ensureSchedule})
  */
 export async function ensureAntiEntropySchedule(
   client: Pick<Client, 'schedule'>,
   options: { taskQueue: string; every?: string },
-): Promise<'created' | 'exists'> {
-  try {
-    await client.schedule.getHandle(antiEntropyScheduleId).describe();
-    return 'exists';
-  } catch (err) {
-    if (!(err instanceof ScheduleNotFoundError)) throw err;
-  }
-  const input: AntiEntropyInput = { reason: 'scheduled', scope: ResyncScope.Missing };
-  try {
-    await client.schedule.create({
-      scheduleId: antiEntropyScheduleId,
-      spec: { intervals: [{ every: (options.every ?? antiEntropyInterval) as '15 minutes' }] },
-      action: {
-        type: 'startWorkflow',
-        workflowType: WorkflowType.AntiEntropy,
-        workflowId: `${antiEntropyWorkflowId}/scheduled`,
-        taskQueue: options.taskQueue,
-        args: [input],
-      },
-      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
-    });
-    return 'created';
-  } catch (err) {
-    if (err instanceof ScheduleAlreadyRunning) return 'exists';
-    throw err;
-  }
-}
-
-/** gRPC status of a Temporal server that does not implement an API (the in-memory sandbox has no schedules). */
-const grpcUnimplemented = 12;
-
-function isUnimplemented(err: unknown): boolean {
-  let current: unknown = err;
-  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
-    if ((current as { code?: unknown }).code === grpcUnimplemented) return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
+): Promise<'created' | 'updated' | 'exists'> {
+  return ensureSchedule<AntiEntropyInput>(client, {
+    scheduleId: antiEntropyScheduleId,
+    every: options.every ?? antiEntropyInterval,
+    workflowType: WorkflowType.AntiEntropy,
+    workflowId: `${antiEntropyWorkflowId}/scheduled`,
+    taskQueue: options.taskQueue,
+    input: { reason: 'scheduled', scope: ResyncScope.Missing },
+    catchupWindow: '1 minute',
+  });
 }
 
 /** Options of {@link AntiEntropyGuard}. */
@@ -212,7 +180,7 @@ export class AntiEntropyGuard {
       const run = await requestResync(client.workflow, { taskQueue, reason, scope: ResyncScope.Missing });
       logger.info({ workflowId: run.workflowId, started: run.started, reason }, 'anti-entropy run requested');
     } catch (err) {
-      if (isUnimplemented(err)) {
+      if (hasNoSchedules(err)) {
         logger.warn({ namespace }, 'this Temporal server has no schedules: anti-entropy runs only when requested');
         if (this.timer !== null) clearInterval(this.timer);
         this.timer = null;
