@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ConsoleEntra } from './console/integration';
 import type { JoinerConfig } from '../domain/config';
 import type { ReadinessChecks } from '../observability/probes';
+import type { HrEventOutbox } from '../orchestration/hr-outbox-relay';
 import type { TemporalDeps } from '../orchestration/temporal';
 import type { Db } from '../store/db';
 
@@ -17,6 +18,11 @@ export interface AppDeps {
   readiness?: ReadinessChecks;
   /** Entra for the console's Integrations page (consent URL, live connection check); absent without credentials. */
   entra?: ConsoleEntra;
+  /**
+   * The outbox relay that hands accepted HR events to Temporal. Absent, an accepted event waits in the database's
+   * outbox for whichever relay polls it (another API process's, or this one's after a restart).
+   */
+  outbox?: HrEventOutbox;
 }
 
 /** Builds one router (or a set of routes) of the app from its dependencies. */

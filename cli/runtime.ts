@@ -10,8 +10,7 @@ import { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import type * as EntraSandboxPackage from '@joiner/entra-sandbox';
 import { GraphWritePacer } from '../activities/graph-write-pacer';
-import { createApp, defaultRouters } from '../api/app';
-import { hrWebhookRouter } from '../api/hr-webhook/router';
+import { createApp } from '../api/app';
 import { createLogger } from '../api/logger';
 import type { JoinerConfig } from '../domain/config';
 import type { ConsoleEntra } from '../api/console/integration';
@@ -524,6 +523,7 @@ async function startApi(
   entra?: ConsoleEntra,
 ): Promise<{ port: number }> {
   const temporal = { client: client.workflow, taskQueue: config.TEMPORAL_TASK_QUEUE, inFlight: new CallsInFlight() };
+  const relay = new HrOutboxRelay({ db: database.db, temporal, logger });
   const deps = {
     db: database.db,
     temporal,
@@ -531,12 +531,9 @@ async function startApi(
     logger,
     readiness: { temporal: () => checkTemporal(client, config.TEMPORAL_NAMESPACE), ...readiness },
     entra,
+    outbox: relay,
   };
-  const relay = new HrOutboxRelay(deps);
-  const app = createApp(deps, {
-    ...defaultRouters,
-    hrWebhook: () => hrWebhookRouter({ ...deps, outbox: relay }),
-  });
+  const app = createApp(deps);
   const handle = app.callback();
   let draining = false;
   const server = http.createServer((req, res) => {

@@ -3,7 +3,7 @@
  * Delivery is at least once: a crash between signalling Temporal and marking the event delivered signals again, which
  * the employee workflow ignores because the version is not newer.
  */
-import { and, asc, desc, eq, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { HrEmployee, HrEventType } from '../domain/hr-employee';
 import type { Db } from './db';
 import type { Employee } from './employees';
@@ -125,11 +125,21 @@ export interface UndeliveredHrEvent {
   lastDeliveryError: string | null;
 }
 
+/** Which undelivered events {@link listUndeliveredHrEvents} reads. */
+export interface UndeliveredHrEventsQuery {
+  limit: number;
+  companyId?: string;
+  /** Only events after this outbox id (to page through the outbox). */
+  afterId?: number;
+  /**
+   * Only events received before this time, or whose delivery failed before: what no process is still handing to
+   * Temporal (the relay of the process that accepted an event delivers it at once).
+   */
+  settledBefore?: Date;
+}
+
 /** Accepted events not yet delivered, oldest first (the order they were accepted in), at most `limit`. */
-export async function listUndeliveredHrEvents(
-  db: Db,
-  options: { limit: number; companyId?: string },
-): Promise<UndeliveredHrEvent[]> {
+export async function listUndeliveredHrEvents(db: Db, query: UndeliveredHrEventsQuery): Promise<UndeliveredHrEvent[]> {
   return db
     .select({
       id: webhookEvents.id,
@@ -150,11 +160,15 @@ export async function listUndeliveredHrEvents(
       and(
         eq(webhookEvents.outcome, HrEventOutcome.Accepted),
         isNull(webhookEvents.deliveredAt),
-        options.companyId === undefined ? undefined : eq(webhookEvents.companyId, options.companyId),
+        query.companyId === undefined ? undefined : eq(webhookEvents.companyId, query.companyId),
+        query.afterId === undefined ? undefined : gt(webhookEvents.id, query.afterId),
+        query.settledBefore === undefined
+          ? undefined
+          : or(lt(webhookEvents.receivedAt, query.settledBefore), gt(webhookEvents.deliveryAttempts, 0)),
       ),
     )
     .orderBy(asc(webhookEvents.id))
-    .limit(options.limit);
+    .limit(query.limit);
 }
 
 /** The number of accepted events not yet delivered (for health and the console). */
@@ -171,12 +185,18 @@ export async function countUndeliveredHrEvents(db: Db): Promise<number> {
  * (or does not exist); the first delivery time is kept.
  */
 export async function markHrEventDelivered(db: Db, id: number): Promise<boolean> {
+  return (await markHrEventsDelivered(db, [id])) === 1;
+}
+
+/** Marks outbox events delivered in one statement (see {@link markHrEventDelivered}); resolves to how many were new. */
+export async function markHrEventsDelivered(db: Db, ids: readonly number[]): Promise<number> {
+  if (ids.length === 0) return 0;
   const rows = await db
     .update(webhookEvents)
     .set({ deliveredAt: sql`now()` })
-    .where(and(eq(webhookEvents.id, id), isNull(webhookEvents.deliveredAt)))
+    .where(and(inArray(webhookEvents.id, [...ids]), isNull(webhookEvents.deliveredAt)))
     .returning({ id: webhookEvents.id });
-  return rows.length > 0;
+  return rows.length;
 }
 
 /** Counts a failed delivery attempt and keeps its error message; the event stays in the outbox. */

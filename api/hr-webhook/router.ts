@@ -1,6 +1,6 @@
 /**
  * `POST /webhooks/alexis` (the contract: docs/hr-webhook.md): where an HR change enters Joiner. Thin: read and verify → validate →
- * accept (persist, then signal Temporal: {@link acceptAlexisEvent}) → respond.
+ * accept (persist; the outbox relay signals Temporal: {@link acceptAlexisEvent}) → respond.
  */
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';

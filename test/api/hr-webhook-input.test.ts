@@ -15,6 +15,7 @@ import { describeEachDatabase } from '../helpers/databases';
 import { capturingLogger } from './scim-harness';
 import { serve, type ServedApp } from './serve';
 import { CallsInFlight } from '../../orchestration/deadline';
+import { HrOutboxRelay } from '../../orchestration/hr-outbox-relay';
 
 const secret = 'whsec_input_tests';
 
@@ -73,6 +74,7 @@ const hostile = [
 
 describeEachDatabase('the HR webhook at the edge', (getDb) => {
   let app: ServedApp;
+  let relay: HrOutboxRelay;
   const lines: string[] = [];
   const signals: unknown[] = [];
 
@@ -86,16 +88,18 @@ describeEachDatabase('the HR webhook at the edge', (getDb) => {
       },
       withDeadline: <R>(_deadline: number | Date, fn: () => Promise<R>) => fn(),
     } as unknown as AppDeps['temporal']['client'] & Pick<WorkflowClient, 'signalWithStart'>;
+    const temporal = { client, taskQueue: 'test', inFlight: new CallsInFlight() };
+    const logger = capturingLogger(lines);
+    relay = new HrOutboxRelay({ db: getDb(), temporal, logger });
     app = await serve(
-      createApp({
-        db: getDb(),
-        temporal: { client, taskQueue: 'test', inFlight: new CallsInFlight() },
-        config: parseConfig({ WEBHOOK_SECRET: secret }),
-        logger: capturingLogger(lines),
-      }),
+      createApp({ db: getDb(), temporal, config: parseConfig({ WEBHOOK_SECRET: secret }), logger, outbox: relay }),
     );
+    relay.start();
   });
-  afterAll(() => app.close());
+  afterAll(async () => {
+    await app.close();
+    await relay.stop();
+  });
   beforeEach(() => {
     lines.length = 0;
   });
@@ -206,6 +210,8 @@ describeEachDatabase('the HR webhook at the edge', (getDb) => {
     const signature = signAlexisPayload(secret, raw);
     expect((await post(raw, signature)).status).toBe(202);
     expect(loud()).toEqual([]);
+    // The relay hands the accepted event to Temporal after the 202.
+    while (signals.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(signals).toHaveLength(1);
     const replay = await post(raw, signature);
     expect(replay.status).toBe(200);

@@ -15,6 +15,7 @@ import { httpRequestsShedTotal } from '../../observability/metrics';
 import type { AccountEvents } from '../../orchestration/account-events';
 import { CallsInFlight } from '../../orchestration/deadline';
 import { createAccessToken } from '../../store/access-tokens';
+import type { Db } from '../../store/db';
 import { ensureDefaultCompany } from '../../store/companies';
 import { employees, scimUsers, webhookEvents } from '../../store/schema';
 import { describeEachDatabase } from '../helpers/databases';
@@ -43,6 +44,21 @@ class Gate {
   }
 }
 
+/**
+ * The database as the webhook sees it when it is the bottleneck: each transaction (the accept path's write) waits for
+ * the gate, holding its request's slot.
+ */
+function slowDatabase(db: Db, gate: Gate): Db {
+  return new Proxy(db, {
+    get(target, property, receiver) {
+      if (property === 'transaction') {
+        return (...args: Parameters<Db['transaction']>) => gate.pass().then(() => target.transaction(...args));
+      }
+      return Reflect.get(target, property, receiver) as unknown;
+    },
+  });
+}
+
 function event(eventId: string, employeeId: string) {
   return {
     id: eventId,
@@ -68,15 +84,14 @@ const shedCount = async (route: string) =>
 describeEachDatabase('load shedding', (getDb) => {
   let app: ServedApp;
   let token: string;
-  const temporalGate = new Gate();
+  const databaseGate = new Gate();
   const scimGate = new Gate();
 
   beforeAll(async () => {
     await ensureDefaultCompany(getDb());
     ({ token } = await createAccessToken(getDb(), { companyId: 'default', name: 'Entra provisioning' }));
-    // Temporal answers only when the test says so: each webhook waits for its signal, holding its slot.
     const client = {
-      signalWithStart: () => temporalGate.pass().then(() => ({})),
+      signalWithStart: () => Promise.resolve({}),
       withDeadline: <R>(_deadline: number | Date, fn: () => Promise<R>) => fn(),
     } as unknown as AppDeps['temporal']['client'] & Pick<WorkflowClient, 'signalWithStart'>;
     const deps: AppDeps = {
@@ -92,13 +107,13 @@ describeEachDatabase('load shedding', (getDb) => {
     app = await serve(
       createApp(deps, {
         ...defaultRouters,
-        hrWebhook: () => hrWebhookRouter({ ...deps, deliveryWaitMs: 60_000 }),
+        hrWebhook: () => hrWebhookRouter({ ...deps, db: slowDatabase(getDb(), databaseGate) }),
         scim: (d) => scimRouter(d, { events: heldEvents }),
       }),
     );
   });
   afterAll(async () => {
-    temporalGate.open();
+    databaseGate.open();
     scimGate.open();
     await app.close();
   });
@@ -134,7 +149,7 @@ describeEachDatabase('load shedding', (getDb) => {
     const shedBefore = { hr: await shedCount('hr_webhook'), scim: await shedCount('scim') };
     const held = Array.from({ length: limit }, (_, i) => event(`evt_held_${i}`, `emp_held_${i}`));
     const heldResponses = held.map((body) => postEvent(body));
-    await temporalGate.untilWaiting(limit);
+    await databaseGate.untilWaiting(limit);
 
     const shed = event('evt_shed', 'emp_shed');
     const refused = await postEvent(shed);
@@ -166,7 +181,7 @@ describeEachDatabase('load shedding', (getDb) => {
     expect(await shedCount('hr_webhook')).toBe(shedBefore.hr + 1);
     expect(await shedCount('scim')).toBe(shedBefore.scim + 1);
 
-    temporalGate.open();
+    databaseGate.open();
     scimGate.open();
     for (const res of await Promise.all(heldResponses)) expect(res.status).toBe(202);
     for (const res of await Promise.all(heldUserResponses)) expect(res.status).toBe(201);

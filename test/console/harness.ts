@@ -14,10 +14,9 @@ import type { EntraSandbox, EntraSandboxOptions } from '@joiner/entra-sandbox';
 import { startEntraSandbox } from '@joiner/entra-sandbox';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
-import { createApp, defaultRouters } from '../../api/app';
+import { createApp } from '../../api/app';
 import type { ConsoleEntra } from '../../api/console/integration';
 import { signAlexisPayload } from '../../api/hr-webhook/signature';
-import { hrWebhookRouter } from '../../api/hr-webhook/router';
 import { createLogger } from '../../api/logger';
 import { parseConfig } from '../../domain/config';
 import type { HrEmployee, HrEventType } from '../../domain/hr-employee';
@@ -29,6 +28,7 @@ import { createGraphWriteWorker } from '../../worker/lifecycle-worker';
 import type { EmployeeLifecycleState } from '../../workflows/definitions';
 import { employeeWorkflowId } from '../../workflows/definitions';
 import { CallsInFlight } from '../../orchestration/deadline';
+import { HrOutboxRelay } from '../../orchestration/hr-outbox-relay';
 import { queryEmployeeWorkflow } from '../../orchestration/employee-view';
 import type { TestDatabase } from '../helpers/databases';
 import { createTestDatabase } from '../helpers/databases';
@@ -64,6 +64,8 @@ export class ConsoleHarness {
   private readonly versions = new Map<string, number>();
   /** Temporal calls the app stopped waiting for: they end before the kit closes its connection. */
   private readonly inFlight = new CallsInFlight();
+  /** Hands what the webhook accepted to Temporal, as in `joiner api`. */
+  private relay: HrOutboxRelay | undefined;
 
   constructor(private readonly options: { entra?: EntraSandboxOptions } = {}) {}
 
@@ -111,8 +113,9 @@ export class ConsoleHarness {
       listVerifiedDomains: (tenant) => this.graph.listVerifiedDomains(tenant),
       forgetTenant: (tenant) => this.graph.forgetTenant(tenant),
     };
-    const deps = { db: this.db, temporal, config, logger, entra: consoleEntra };
-    const app = createApp(deps, { ...defaultRouters, hrWebhook: () => hrWebhookRouter(deps) });
+    this.relay = new HrOutboxRelay({ db: this.db, temporal, logger });
+    const app = createApp({ db: this.db, temporal, config, logger, entra: consoleEntra, outbox: this.relay });
+    this.relay.start();
     const callback = app.callback();
     handle = (req, res) => void callback(req, res);
 
@@ -152,6 +155,7 @@ export class ConsoleHarness {
       this.server?.closeAllConnections();
       this.server?.close(() => resolve());
     });
+    await this.relay?.stop();
     await this.inFlight.settled();
     await this.graph?.close();
     await this.entra?.close();

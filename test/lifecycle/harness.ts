@@ -12,9 +12,8 @@ import type { DumpedUser, EntraSandbox, EntraSandboxOptions } from '@joiner/entr
 import { startEntraSandbox } from '@joiner/entra-sandbox';
 import type { GraphWritePacer } from '../../activities/graph-write-pacer';
 import { signAlexisPayload } from '../../api/hr-webhook/signature';
-import { createApp, defaultRouters } from '../../api/app';
+import { createApp } from '../../api/app';
 import { createLogger } from '../../api/logger';
-import { hrWebhookRouter } from '../../api/hr-webhook/router';
 import { parseConfig } from '../../domain/config';
 import type { HrEmployee, HrEventType } from '../../domain/hr-employee';
 import type { CompanyPolicies } from '../../domain/policies';
@@ -27,6 +26,7 @@ import { createGraphWriteWorker } from '../../worker/lifecycle-worker';
 import type { EmployeeLifecycleState } from '../../workflows/definitions';
 import { employeeWorkflowId, stateQuery } from '../../workflows/definitions';
 import { CallsInFlight } from '../../orchestration/deadline';
+import { HrOutboxRelay } from '../../orchestration/hr-outbox-relay';
 import { serve, type ServedApp } from '../api/serve';
 import type { TestDatabase } from '../helpers/databases';
 import { createTestDatabase } from '../helpers/databases';
@@ -65,6 +65,8 @@ export class LifecycleHarness {
   private readonly tracked = new Set<string>();
   /** Signals the webhook stopped waiting for: settled before the kit closes the client's connection. */
   private readonly inFlight = new CallsInFlight();
+  /** Hands what the webhook accepted to Temporal, as in `joiner api`. */
+  private relay: HrOutboxRelay | undefined;
 
   constructor(private readonly options: LifecycleHarnessOptions = {}) {
     this.kit = new TemporalTestKit({
@@ -99,14 +101,9 @@ export class LifecycleHarness {
     const config = parseConfig({ WEBHOOK_SECRET: webhookSecret, LOG_LEVEL: 'silent' });
     const logger = createLogger({ level: 'silent' });
     const temporal = { client: this.kit.client.workflow, taskQueue: this.kit.taskQueue, inFlight: this.inFlight };
-    const app = createApp(
-      { db: this.db, temporal, config, logger },
-      {
-        ...defaultRouters,
-        hrWebhook: () => hrWebhookRouter({ db: this.db, temporal, config, logger }),
-      },
-    );
-    this.api = await serve(app);
+    this.relay = new HrOutboxRelay({ db: this.db, temporal, logger });
+    this.api = await serve(createApp({ db: this.db, temporal, config, logger, outbox: this.relay }));
+    this.relay.start();
     await this.startWorker();
   }
 
@@ -167,6 +164,7 @@ export class LifecycleHarness {
   async teardown(): Promise<void> {
     await this.stopWorker();
     await this.api?.close();
+    await this.relay?.stop();
     await this.inFlight.settled();
     await this.graph?.close();
     await this.entra?.close();

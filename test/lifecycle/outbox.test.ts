@@ -11,11 +11,10 @@ import { and, eq } from 'drizzle-orm';
 import type { EntraSandbox } from '@joiner/entra-sandbox';
 import { startEntraSandbox } from '@joiner/entra-sandbox';
 import { signAlexisPayload } from '../../api/hr-webhook/signature';
-import { createApp, defaultRouters } from '../../api/app';
+import { createApp } from '../../api/app';
 import { createLogger } from '../../api/logger';
 import { CallsInFlight } from '../../orchestration/deadline';
 import { HrOutboxRelay } from '../../orchestration/hr-outbox-relay';
-import { hrWebhookRouter } from '../../api/hr-webhook/router';
 import { parseConfig } from '../../domain/config';
 import { GraphDirectory } from '../../entra/graph-directory';
 import { connectEntra, ensureDefaultCompany } from '../../store/companies';
@@ -101,12 +100,7 @@ beforeAll(async () => {
     logger,
   };
   relay = new HrOutboxRelay({ ...deps, intervalMs: 200, maxBackoffMs: 500 });
-  api = await serve(
-    createApp(deps, {
-      ...defaultRouters,
-      hrWebhook: () => hrWebhookRouter({ ...deps, outbox: relay, deliveryWaitMs: 500 }),
-    }),
-  );
+  api = await serve(createApp({ ...deps, outbox: relay }));
   relay.start();
   await startWorker();
 }, 60_000);
