@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { GraphErrorCode, GraphFailure } from './graph-http';
 
 /**
  * Injected failures: `throttle` answers 429 with Retry-After (without charging the budget), `error` answers a 5xx,
@@ -93,4 +94,29 @@ export function parseFaultSpec(input: unknown): FaultSpec | string {
     ...(spec['method'] !== undefined ? { method: spec['method'] } : {}),
     ...(path !== undefined ? { path } : {}),
   };
+}
+
+/**
+ * The answer Graph gives in place of a request an injected fault hits, the same for a request of its own and for an
+ * item of a `$batch`: 429 `TooManyRequests` with Retry-After (1 s unless given), or the fault's 5xx. Undefined for a
+ * `drop`, which answers nothing (the request is applied and the connection closed).
+ */
+export function faultFailure(fault: Fault): GraphFailure | undefined {
+  if (fault.kind === FaultKind.drop) return undefined;
+  const status = fault.kind === FaultKind.throttle ? 429 : (fault.status ?? 503);
+  const retryAfter = fault.retryAfterSeconds ?? (fault.kind === FaultKind.throttle ? 1 : undefined);
+  const code =
+    status === 429
+      ? GraphErrorCode.tooManyRequests
+      : status === 503
+        ? GraphErrorCode.serviceUnavailable
+        : GraphErrorCode.internal;
+  const message = status === 429 ? 'Too many requests.' : 'The service is temporarily unavailable. Please retry.';
+  return new GraphFailure(
+    status,
+    code,
+    message,
+    undefined,
+    retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) },
+  );
 }

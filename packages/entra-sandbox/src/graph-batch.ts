@@ -3,6 +3,7 @@ import type { GraphRequest, GraphResponse } from './graph-http';
 import { GraphErrorCode, GraphFailure, graphErrorBody, odataBadRequest } from './graph-http';
 import { dispatchGraph } from './graph-router';
 import type { FaultInjector } from './faults';
+import { faultFailure } from './faults';
 
 /** Graph's limit of requests in one JSON batch. */
 export const maxBatchRequests = 20;
@@ -86,20 +87,12 @@ function injectedFault(
   path: string,
 ): GraphResponse | undefined {
   const fault = faults.take(method, `/v1.0${path}`);
-  if (!fault || fault.kind === 'drop') return undefined;
-  const retryAfter = fault.retryAfterSeconds ?? (fault.kind === 'throttle' ? 1 : undefined);
-  const status = fault.kind === 'throttle' ? 429 : (fault.status ?? 503);
-  const code =
-    status === 429
-      ? GraphErrorCode.tooManyRequests
-      : status === 503
-        ? GraphErrorCode.serviceUnavailable
-        : GraphErrorCode.internal;
-  const message = status === 429 ? 'Too many requests.' : 'The service is temporarily unavailable. Please retry.';
+  const failure = fault === undefined ? undefined : faultFailure(fault);
+  if (failure === undefined) return undefined;
   return {
-    status,
-    headers: retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {},
-    body: graphErrorBody({ code, message }, outer.requestId, outer.clientRequestId),
+    status: failure.status,
+    headers: failure.headers,
+    body: graphErrorBody(failure, outer.requestId, outer.clientRequestId),
   };
 }
 

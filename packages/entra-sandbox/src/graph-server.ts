@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Middleware, ParameterizedContext } from 'koa';
 import type { SandboxContext } from './context';
 import { simulateLatency } from './context';
+import { faultFailure } from './faults';
 import { executeBatch } from './graph-batch';
 import type { GraphRequest, GraphResponse } from './graph-http';
 import { GraphErrorCode, GraphFailure, callerFromClaims, odataBadRequest } from './graph-http';
@@ -102,24 +103,8 @@ export function graphMiddleware(sandbox: SandboxContext): Middleware {
       entry.tenantId = caller.tenantId;
       entry.appId = caller.appId;
       const fault = sandbox.faults.take(ctx.method, ctx.path);
-      if (fault && fault.kind !== 'drop') {
-        const status = fault.kind === 'throttle' ? 429 : (fault.status ?? 503);
-        const retryAfter = fault.retryAfterSeconds ?? (fault.kind === 'throttle' ? 1 : undefined);
-        const code =
-          status === 429
-            ? GraphErrorCode.tooManyRequests
-            : status === 503
-              ? GraphErrorCode.serviceUnavailable
-              : GraphErrorCode.internal;
-        const message = status === 429 ? 'Too many requests.' : 'The service is temporarily unavailable. Please retry.';
-        throw new GraphFailure(
-          status,
-          code,
-          message,
-          undefined,
-          retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {},
-        );
-      }
+      const failure = fault === undefined ? undefined : faultFailure(fault);
+      if (failure !== undefined) throw failure;
       dropAfter = fault?.kind === 'drop';
       const req: GraphRequest = {
         method: ctx.method,
