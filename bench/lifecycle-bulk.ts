@@ -5,7 +5,7 @@
  * employee, done within 1.10 × the budget's own time (employees / 20 s, the anchor), at most 1 % answered 429.
  */
 import { runBenchmark } from './lib/result';
-import { hrEvent, sleep, startRig } from './lifecycle-rig';
+import { hrEvent, sleep, startRig } from '../test/deployment/rig';
 
 const hireDate = '2027-01-04';
 const writesPerSecond = 20;

@@ -3,8 +3,8 @@
  * for 30 s, every change seen): the time from posting a webhook to `joiner api` to the Entra stand-in serving the
  * PATCH it causes, one change per employee at a time. `--quick`: 10 s over 100 employees.
  */
-import { runBenchmark } from './lib/result';
-import { hrEvent, percentile, sleep, startRig } from './lifecycle-rig';
+import { percentile, runBenchmark } from './lib/result';
+import { hrEvent, sleep, startRig } from '../test/deployment/rig';
 
 runBenchmark('lifecycle-latency', async ({ quick, row }) => {
   const rate = 50;

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadAverage, machineInfo } from './lib/machine';
-import { spawnChild, tsxCommand } from './lib/processes';
+import { spawnChild, tsxCommand } from '../test/deployment/processes';
 import { formatTarget, formatValue, resultsDir, type BenchResult } from './lib/result';
 
 const benchDir = __dirname;

@@ -17,10 +17,9 @@ import { ensureDefaultCompany } from '../store/companies';
 import { openDatabase, type Database, type DatabaseOptions } from '../store/db';
 import { scimUsers } from '../store/schema';
 import { assertAllOk, runLoad, type LoadRequest, type LoadResult } from './lib/load';
-import { startJoinerApi } from './lib/joiner';
-import { freePort, spawnChild, tsxCommand, waitForHttp } from './lib/processes';
+import { freePort, spawnChild, tsxCommand, waitForHttp } from '../test/deployment/processes';
 import { runBenchmark, type BenchContext } from './lib/result';
-import { startPostgres, startTemporal } from './lib/services';
+import { startJoinerApi, startPostgres, startTemporal } from '../test/deployment/rig';
 
 const connections = 32;
 

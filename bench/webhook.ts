@@ -9,10 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { startJoinerApi } from './lib/joiner';
 import { runLoad, type LoadResult } from './lib/load';
 import { runBenchmark } from './lib/result';
-import { startPostgres, startTemporal } from './lib/services';
+import { startJoinerApi, startPostgres, startTemporal } from '../test/deployment/rig';
 import type { WebhookRequestOptions } from './webhook-requests';
 
 const secret = 'bench-webhook-secret';

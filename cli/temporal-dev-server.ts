@@ -24,6 +24,11 @@ export interface TemporalDevServerOptions {
   namespaces?: string[];
   /** How long to wait for the server to answer; default 60 s (a loaded machine starts it slowly). */
   readyTimeoutMs?: number;
+  /**
+   * Register Joiner's search attributes at start (default true). False starts a namespace without them, as a server
+   * set up by hand or restarted empty would be (the reliability tests check that Joiner registers them itself).
+   */
+  searchAttributes?: boolean;
 }
 
 export interface TemporalDevServer {
@@ -57,12 +62,7 @@ async function startOnPorts(
   port: number,
   uiPort: number | undefined,
 ): Promise<TemporalDevServer> {
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn'];
-  args.push(...(uiPort === undefined ? ['--headless'] : ['--ui-port', String(uiPort)]));
-  if (options.dbFile !== undefined) args.push('--db-filename', options.dbFile);
-  for (const namespace of options.namespaces ?? []) args.push('--namespace', namespace);
-  for (const key of joinerSearchAttributes) args.push('--search-attribute', `${key.name}=Keyword`);
-  const child = spawn(options.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(options.cli, devServerArgs(options, port, uiPort), { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4_000);
@@ -80,7 +80,7 @@ async function startOnPorts(
     }
   };
   try {
-    await untilAnswering(child, port, exited, options.readyTimeoutMs ?? 60_000);
+    await untilDevServerAnswers(child.pid!, port, exited, options.readyTimeoutMs ?? 60_000);
   } catch (err) {
     await stop();
     // The server also binds ports of its own choosing (its internal services, metrics): any of them can be lost.
@@ -90,18 +90,35 @@ async function startOnPorts(
   return { address, port, uiUrl: uiPort === undefined ? undefined : `http://127.0.0.1:${uiPort}`, child, stop };
 }
 
+/** The arguments of `temporal server start-dev` for `options` on `port` (and the UI on `uiPort`, else headless). */
+export function devServerArgs(
+  options: Omit<TemporalDevServerOptions, 'cli' | 'port' | 'uiPort'>,
+  port: number,
+  uiPort?: number,
+): string[] {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn'];
+  args.push(...(uiPort === undefined ? ['--headless'] : ['--ui-port', String(uiPort)]));
+  if (options.dbFile !== undefined) args.push('--db-filename', options.dbFile);
+  for (const namespace of options.namespaces ?? []) args.push('--namespace', namespace);
+  if (options.searchAttributes ?? true) {
+    for (const key of joinerSearchAttributes) args.push('--search-attribute', `${key.name}=Keyword`);
+  }
+  return args;
+}
+
 /**
- * Polls until the child listens on `port` and its frontend describes `default`, the child exits, or the time is up.
+ * Polls until the process `pid` listens on `port` and its frontend describes `default`, `exited` resolves (the server
+ * exited), or the time is up.
  * @throws PortTakenError when another process listens on `port`
  */
-async function untilAnswering(child: ChildProcess, port: number, exited: Promise<void>, timeoutMs: number) {
+export async function untilDevServerAnswers(pid: number, port: number, exited: Promise<void>, timeoutMs: number) {
   const address = `127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   let gone = false;
   void exited.then(() => (gone = true));
   for (;;) {
     if (gone) throw new Error('it exited');
-    const listening = await childListening(child.pid!, '127.0.0.1', port);
+    const listening = await childListening(pid, '127.0.0.1', port);
     if (listening === 'taken') throw new PortTakenError(port, 'another process listens on it');
     if (listening === 'listening') {
       const connection = await Connection.connect({ address, connectTimeout: 2_000 }).catch(() => null);

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LoadRequest, LoadResult, LoadSpec } from './load';
-import { repoRoot } from './processes';
+import { repoRoot } from '../../test/deployment/processes';
 
 // autocannon ships no types: the part of its API used here.
 interface AutocannonResult {

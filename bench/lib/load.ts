@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runToEnd, tsxCommand } from './processes';
+import { runToEnd, tsxCommand } from '../../test/deployment/processes';
 
 export interface LoadRequest {
   method: string;

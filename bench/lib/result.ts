@@ -37,6 +37,13 @@ export interface BenchContext {
   row(row: BenchRow): void;
 }
 
+/** The `p`th percentile (0–100) of ascending `sorted` values, nearest rank; NaN when there are none. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}
+
 export const resultsDir = path.resolve(__dirname, '..', 'results');
 
 export function meetsTarget(value: number, target: Target): boolean {

@@ -20,6 +20,8 @@ export interface PostgresCluster {
   startMs: number;
   /** Process that stops the cluster if the process that started it dies without stopping it (killed jest). */
   watchdogPid: number | undefined;
+  /** The server's options (`pg_ctl -o`): a restart runs on the same port. */
+  serverOptions: string;
 }
 
 /**
@@ -116,6 +118,7 @@ export async function startPostgresCluster(binDir: string): Promise<PostgresClus
         binDir,
         startMs: performance.now() - started,
         watchdogPid: startWatchdog(dir, binDir),
+        serverOptions,
       };
     });
   } catch (err) {
@@ -147,4 +150,52 @@ export async function stopPostgresCluster(cluster: PostgresCluster): Promise<voi
   } finally {
     await rm(cluster.dir, { recursive: true, force: true });
   }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Kills the server as a crash would: SIGKILL to the postmaster and to its backends (the multi-process tests use it to
+ * take the database away). {@link restartPostgresCluster} starts it again.
+ */
+export async function killPostgresCluster(cluster: PostgresCluster): Promise<void> {
+  const postmaster = Number((await readFile(path.join(cluster.dir, 'data', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  const { stdout } = await run('pgrep', ['-P', String(postmaster)]).catch(() => ({ stdout: '' }));
+  const pids = [
+    postmaster,
+    ...stdout
+      .split('\n')
+      .filter((line) => line !== '')
+      .map(Number),
+  ];
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  for (let i = 0; i < 100 && pids.some(isAlive); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+/** Starts a cluster stopped by {@link killPostgresCluster} again, on the same port and data (it recovers its WAL). */
+export async function restartPostgresCluster(cluster: PostgresCluster): Promise<void> {
+  const exec = await asServerUser(cluster.dir);
+  await exec(path.join(cluster.binDir, 'pg_ctl'), [
+    '-w',
+    '-D',
+    path.join(cluster.dir, 'data'),
+    '-l',
+    path.join(cluster.dir, 'server.log'),
+    '-o',
+    cluster.serverOptions,
+    'start',
+  ]);
 }

@@ -1,13 +1,17 @@
 /**
- * Child processes for benchmarks: what is measured runs in processes of its own (as in a deployment), never inside
- * the benchmark's process. Each child gets its own process group, and every child still running when the benchmark
- * exits, however it exits, is killed with its group.
+ * Child processes for the multi-process tests and the benchmarks: what is tested or measured runs in processes of its
+ * own (as in a deployment), never inside the test's process. Each child gets its own process group, and every child
+ * still running when the process that started it exits, however it exits (even by kill -9), is killed with its group:
+ * by an exit handler when it can run, else by a watchdog (`sh`) that outlives it (jest killed by a timeout or Ctrl-C,
+ * or a jest worker whose `process` is not the real one).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 
 export const repoRoot = path.resolve(__dirname, '..', '..');
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** `node --import tsx` runs a TypeScript file without a build step (tsx is a dev dependency). */
 export function tsxCommand(file: string, args: string[] = []): [string, string[]] {
@@ -34,17 +38,13 @@ export interface Child {
   exited: Promise<number | string>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once it has exited. */
   stop(graceMs?: number): Promise<void>;
+  /** Sends `signal` to its process group (kill -9 by default) and resolves with how it exited. */
+  kill(signal?: NodeJS.Signals): Promise<number | string>;
+  /** True until it has exited. */
+  readonly alive: boolean;
 }
 
 const running = new Set<Child>();
-/** Processes started by other helpers (the Temporal dev server) that must not outlive the benchmark either. */
-const adopted = new Set<number>();
-
-/** Kills `pid` when the benchmark exits, unless `release` was called once it was stopped. */
-export function killOnExit(pid: number): { release(): void } {
-  adopted.add(pid);
-  return { release: () => adopted.delete(pid) };
-}
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
@@ -56,16 +56,23 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 
 process.on('exit', () => {
   for (const child of running) killGroup(child.pid, 'SIGKILL');
-  for (const pid of adopted) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
 });
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => process.exit(130));
+// Under jest the runner owns the signals (and its `process` may not be the real one): the watchdogs cover it.
+if (process.env.JEST_WORKER_ID === undefined) {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => process.exit(130));
+  }
+}
+
+/**
+ * A detached `sh` that polls, once a second, whether this process still runs and kills the child's group with
+ * SIGKILL when it does not. It ends by itself once the group is gone. One per child: a handful of idle shells.
+ */
+function startWatchdog(pgid: number): void {
+  const script =
+    `while kill -0 ${process.pid} 2>/dev/null; do kill -0 -${pgid} 2>/dev/null || exit 0; sleep 1; done; ` +
+    `kill -9 -${pgid} 2>/dev/null`;
+  spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' }).unref();
 }
 
 export interface SpawnOptions {
@@ -97,12 +104,21 @@ export function spawnChild(name: string, [command, args]: [string, string[]], op
     });
   });
   const pid = proc.pid;
+  startWatchdog(pid);
   const child: Child = {
     name,
     pid,
     process: proc,
     output: () => tail,
     exited,
+    get alive() {
+      return running.has(child);
+    },
+    async kill(signal = 'SIGKILL') {
+      // Once it has exited its pid may name another process group.
+      if (running.has(child)) killGroup(pid, signal);
+      return exited;
+    },
     async stop(graceMs = 10_000) {
       if (!running.has(child)) return;
       killGroup(pid, 'SIGTERM');
@@ -128,8 +144,6 @@ export async function runToEnd(name: string, command: [string, string[]], option
 }
 
 export { freePort } from '../../cli/ports';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits until a TCP port accepts connections; fails early when `child` exits first. */
 export async function waitForPort(port: number, child?: Child, timeoutMs = 60_000, host = '127.0.0.1'): Promise<void> {
