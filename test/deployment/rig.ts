@@ -766,3 +766,47 @@ export function rigIsBuilt(): boolean {
     existsSync(path.join(repoRoot, 'packages', 'entra-sandbox', 'dist', 'main.js'))
   );
 }
+
+/** What {@link onboardThrough} saw: the HR sender's summary and the stand-in against the onboardings. */
+export interface DisruptedOnboarding {
+  sent: HrSendSummary;
+  report: ConvergenceReport;
+  /** One line with the figures (lost, duplicated, wrong, creates, time to converge), for the test's output. */
+  figures: string;
+}
+
+/**
+ * Sends `count` onboardings at `rate` per second from the HR sender, runs `disrupt` once `disruptAfter` of them are
+ * acknowledged (kill something, restart it), then waits up to `convergeWithinMs` after `disrupt` resolved for every
+ * employee to have exactly one right user in the stand-in. The caller asserts on the result.
+ */
+export async function onboardThrough(
+  rig: Rig,
+  options: {
+    prefix: string;
+    count: number;
+    rate: number;
+    disruptAfter: number;
+    disrupt: () => Promise<void>;
+    convergeWithinMs: number;
+  },
+): Promise<DisruptedOnboarding> {
+  const employees = onboardings(options.prefix, options.count);
+  const sender = rig.send(
+    employees.map((e) => e.event),
+    { rate: options.rate },
+  );
+  await sender.acknowledged(options.disruptAfter);
+  await options.disrupt();
+  const disrupted = performance.now();
+  const sent = await sender.done;
+  const report = await rig.converge(employees, options.convergeWithinMs, disrupted);
+  const figures =
+    `${report.complete}/${report.expected} users right ${report.seconds} s after the disruption ` +
+    `(bound ${options.convergeWithinMs / 1000} s): lost ${report.missing.length}, duplicated ` +
+    `${report.duplicated.length}, wrong ${report.wrong.length}, ${report.creates} creates; ` +
+    `${sent.unacknowledged.length} webhooks never acknowledged, retried by status ${JSON.stringify(sent.retriedByStatus)}`;
+  const complete = report.complete === report.expected && report.duplicated.length === 0;
+  // What the Joiner processes said is the first thing to read when employees are missing.
+  return { sent, report, figures: complete ? figures : `${figures}\n${rig.tail(40)}` };
+}
