@@ -15,10 +15,9 @@ import { createLogger } from '../api/logger';
 import type { JoinerConfig } from '../domain/config';
 import type { ConsoleEntra } from '../api/console/integration';
 import { GraphDirectory } from '../entra/graph-directory';
-import { startCompanyResync } from '../orchestration/company-resync';
+import { startResyncAfterChange } from '../orchestration/company-changes';
 import { HrOutboxRelay } from '../orchestration/hr-outbox-relay';
 import { connectEntra, defaultCompanyId, ensureDefaultCompany, getCompany } from '../store/companies';
-import { ResyncScope } from '../workflows/definitions';
 import type { Database } from '../store/db';
 import { databaseOptionsFromConfig, openDatabase } from '../store/db';
 import { createGraphWriteWorker, createLifecycleWorker } from '../worker/lifecycle-worker';
@@ -211,23 +210,26 @@ function requireTemporalAddress(config: JoinerConfig, command: string): string {
 }
 
 /**
- * Starts the resync of each company that was just connected to its tenant from configuration (see
- * orchestration/company-changes.ts for the same rule in the console): work paused while it was not connected resumes.
+ * Starts the resync of each company that was just connected to its tenant from configuration (the console's Integrate
+ * does the same through connectCompanyTenant): work paused while it was not connected resumes. Bounded like every
+ * company change: a Temporal that does not answer is logged, and `joiner resync` catches up later.
  */
-async function resyncNewlyConnected(config: JoinerConfig, client: Client, logger: Logger, companyIds: string[]) {
+async function resyncNewlyConnected(
+  config: JoinerConfig,
+  database: Database,
+  client: Client,
+  logger: Logger,
+  companyIds: string[],
+) {
+  const deps = {
+    db: database.db,
+    temporal: { client: client.workflow, taskQueue: config.TEMPORAL_TASK_QUEUE, inFlight: new CallsInFlight() },
+    logger,
+  };
   for (const companyId of companyIds) {
-    try {
-      const resync = await startCompanyResync(client.workflow, {
-        taskQueue: config.TEMPORAL_TASK_QUEUE,
-        companyId,
-        reason: 'Entra tenant connected from configuration',
-        scope: ResyncScope.All,
-      });
-      logger.info({ companyId, workflowId: resync.workflowId, started: resync.started }, 'company resync');
-    } catch (err) {
-      logger.warn({ companyId, err }, 'the company resync could not be started; run joiner resync later');
-    }
+    await startResyncAfterChange(deps, companyId, 'Entra tenant connected from configuration');
   }
+  await deps.temporal.inFlight.settled();
 }
 
 async function closeAll(closers: Closer[], logger: Logger, progress: ClosingProgress): Promise<void> {
@@ -510,7 +512,7 @@ async function startWorker(
   });
   guard.start();
   closers.push({ what: 'the anti-entropy guard', close: () => guard.stop() });
-  await resyncNewlyConnected(config, client, logger, entra.newlyConnected);
+  await resyncNewlyConnected(config, database, client, logger, entra.newlyConnected);
 }
 
 async function startApi(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatIssuePath } from './validation-issues';
 
 /** IANA time zone names the runtime knows (e.g. `Europe/Stockholm`). */
 export const TimeZone = z.string().refine(
@@ -50,4 +51,33 @@ export const defaultCompanyPolicies: CompanyPolicies = CompanyPolicies.parse({})
 export function storedCompanyPolicies(stored: unknown): CompanyPolicies {
   const parsed = CompanyPolicies.safeParse(stored ?? {});
   return parsed.success ? parsed.data : defaultCompanyPolicies;
+}
+
+/** A problem with one policy of a change: the policy's name (or `(body)`) and what is wrong, for a 400 or a form. */
+export interface PolicyProblem {
+  field: string;
+  message: string;
+}
+
+export type PolicyChangeResult = { ok: true; policies: CompanyPolicies } | { ok: false; problems: PolicyProblem[] };
+
+/**
+ * Applies a change, some policies by name (from the admin API), to the company's current policies and checks the
+ * whole result. A policy the change does not name keeps its value; null is a
+ * value ("at once", "never", "unset"), not "unchanged". An unknown name or a bad value is a problem naming the field.
+ */
+export function applyPolicyChange(current: CompanyPolicies, change: unknown): PolicyChangeResult {
+  if (typeof change !== 'object' || change === null || Array.isArray(change)) {
+    return { ok: false, problems: [{ field: '(body)', message: 'must be an object of policies by name' }] };
+  }
+  const parsed = CompanyPolicies.strict().safeParse({ ...current, ...change });
+  if (parsed.success) return { ok: true, policies: parsed.data };
+  return {
+    ok: false,
+    problems: parsed.error.issues.flatMap((issue) =>
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => ({ field: key, message: 'is not a policy' }))
+        : [{ field: formatIssuePath(issue.path), message: issue.message }],
+    ),
+  };
 }

@@ -1,6 +1,8 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { LifecyclePhase } from '../../domain/lifecycle-phase';
+import { applyPolicyChange, storedCompanyPolicies } from '../../domain/policies';
+import { changeCompanyPolicies } from '../../orchestration/company-changes';
 import { getEmployeeView } from '../../orchestration/employee-view';
 import {
   readInstallationStatus,
@@ -10,6 +12,7 @@ import {
   temporalUiLink,
   UnknownCompanyError,
 } from '../../orchestration/operations';
+import type { Company } from '../../store/companies';
 import { defaultCompanyId, getCompany } from '../../store/companies';
 import { notStartedPhase, searchEmployees } from '../../store/employee-read-model';
 import type { AppDeps } from '../deps';
@@ -46,15 +49,18 @@ function parseOr400<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   );
 }
 
-async function requireCompany(deps: AppDeps, companyId: string): Promise<void> {
-  if ((await getCompany(deps.db, companyId)) === null) throw new HttpError(404, `there is no company "${companyId}"`);
+async function requireCompany(deps: AppDeps, companyId: string): Promise<Company> {
+  const company = await getCompany(deps.db, companyId);
+  if (company === null) throw new HttpError(404, `there is no company "${companyId}"`);
+  return company;
 }
 
 /**
  * The operator's JSON API under `/admin/api` (administrator password), what `joiner employees|resync|status` use when
  * they cannot open the database themselves (embedded PGlite is locked by the running process):
  * `GET employees`, `GET employees/:id` (HR snapshot, workflow state, pending timers, last error, Temporal UI link),
- * `POST|GET companies/:id/resync` (start one; its progress) and `GET status`.
+ * `POST|GET companies/:id/resync` (start one; its progress), `GET|PATCH companies/:id/policies` (a change starts the
+ * company's resync) and `GET status`.
  */
 export function adminOperationsRouter(deps: AppDeps): Router {
   const router = new Router({ prefix: '/admin/api' });
@@ -108,6 +114,30 @@ export function adminOperationsRouter(deps: AppDeps): Router {
     const companyId = parseOr400(CompanyId, ctx.params.id, 'company id');
     await requireCompany(deps, companyId);
     ctx.body = await readResyncStatus(deps.temporal.client, companyId);
+  });
+
+  router.get('/companies/:id/policies', async (ctx) => {
+    const companyId = parseOr400(CompanyId, ctx.params.id, 'company id');
+    const company = await requireCompany(deps, companyId);
+    ctx.body = { companyId, policies: storedCompanyPolicies(company.policies) };
+  });
+
+  router.patch('/companies/:id/policies', async (ctx) => {
+    const companyId = parseOr400(CompanyId, ctx.params.id, 'company id');
+    const company = await requireCompany(deps, companyId);
+    const change = applyPolicyChange(storedCompanyPolicies(company.policies), ctx.request.body ?? {});
+    if (!change.ok) {
+      throw new HttpError(
+        400,
+        `invalid policies: ${change.problems.map((p) => `${p.field} ${p.message}`).join('; ')}`,
+        'invalidPolicies',
+        change.problems,
+      );
+    }
+    const result = await changeCompanyPolicies(deps, companyId, change.policies);
+    if (result.company === null) throw new HttpError(404, `there is no company "${companyId}"`);
+    deps.logger.info({ companyId, changed: result.changed, resync: result.resync }, 'company policies changed');
+    ctx.body = { companyId, policies: change.policies, changed: result.changed, resync: result.resync };
   });
 
   router.get('/status', async (ctx) => {

@@ -3,10 +3,9 @@
  * Connected / Disconnected status, Remove integration. The consent URL and the live check are `../integration.ts`.
  */
 import type Router from '@koa/router';
-import { requestResync } from '../../../orchestration/anti-entropy';
-import { connectEntra, disconnectEntra, ensureDefaultCompany } from '../../../store/companies';
+import { connectCompanyTenant } from '../../../orchestration/company-changes';
+import { disconnectEntra, ensureDefaultCompany } from '../../../store/companies';
 import { randomSecret, setConsentState, takeConsentState } from '../../../store/console-sessions';
-import { ResyncScope } from '../../../workflows/definitions';
 import type { AppDeps } from '../../deps';
 import { actorOf } from '../auth';
 import type { Html } from '../html';
@@ -89,28 +88,6 @@ export function integrationsPage(options: {
 export function integrationsRoutes(router: Router, deps: AppDeps): void {
   const { db, config, logger, entra } = deps;
 
-  /** Starts a resync of every employee of the company; false when Temporal did not answer in time. */
-  async function startResync(reason: string): Promise<boolean> {
-    try {
-      // A gRPC deadline ends the call itself; the wait is tracked so the connection outlives it.
-      const outcome = await deps.temporal.inFlight.waitAtMost(
-        deps.temporal.client.withDeadline(Date.now() + 5_000, () =>
-          requestResync(deps.temporal.client, {
-            taskQueue: deps.temporal.taskQueue,
-            companyId,
-            scope: ResyncScope.All,
-            reason,
-          }),
-        ),
-        5_000,
-      );
-      return outcome.settled;
-    } catch (err) {
-      logger.warn({ err, companyId }, 'company resync not started');
-      return false;
-    }
-  }
-
   router.get(integrationsPath, async (ctx) => {
     const company = await ensureDefaultCompany(db);
     const status = await checkIntegration(entra, company);
@@ -183,21 +160,27 @@ export function integrationsRoutes(router: Router, deps: AppDeps): void {
       );
     }
     await ensureDefaultCompany(db);
-    await connectEntra(db, companyId, tenantId);
+    // Cached tokens of the tenant predate this consent; dropped before the resync needs fresh ones.
     entra?.forgetTenant({ tenantId });
+    const { resync } = await connectCompanyTenant(
+      deps,
+      companyId,
+      tenantId,
+      'Entra integration connected from the console',
+    );
     logger.info(
       { actor: actorOf(ctx), action: 'entra.connected', companyId, tenantId },
       'console: Entra integration connected',
     );
-    const resync = await startResync('Entra integration connected from the console');
     await flashAndRedirect(
       db,
       ctx,
       {
-        kind: resync ? 'info' : 'error',
-        text: resync
-          ? `Admin consent given for tenant ${tenantId}. Every employee is being brought up to date.`
-          : `Admin consent given for tenant ${tenantId}, but Temporal did not answer: employees catch up when it does.`,
+        kind: resync !== null ? 'info' : 'error',
+        text:
+          resync !== null
+            ? `Admin consent given for tenant ${tenantId}. Every employee is being brought up to date.`
+            : `Admin consent given for tenant ${tenantId}, but Temporal did not answer: employees catch up when it does.`,
       },
       integrationsPath,
     );

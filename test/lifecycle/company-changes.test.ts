@@ -1,0 +1,88 @@
+/**
+ * A change every employee depends on starts the company's resync (orchestration/company-changes.ts), on the
+ * time-skipping test server with a real worker and the Entra stand-in: connecting the tenant resumes the work that
+ * waited for it, and a policy changed through the admin API reaches the employees HR did not change.
+ */
+import { createApp } from '../../api/app';
+import { createLogger } from '../../api/logger';
+import { parseConfig } from '../../domain/config';
+import { connectCompanyTenant } from '../../orchestration/company-changes';
+import { CallsInFlight } from '../../orchestration/deadline';
+import { defaultCompanyId, disconnectEntra } from '../../store/companies';
+import type { ResyncProgress } from '../../workflows/definitions';
+import { serve, type ServedApp } from '../api/serve';
+import { LifecycleHarness } from './harness';
+
+// End-to-end steps share two CPU cores with the rest of the suite: allow them time.
+jest.setTimeout(120_000);
+
+const adminPassword = 'policies-admin-password';
+const h = new LifecycleHarness();
+const inFlight = new CallsInFlight();
+const logger = createLogger({ level: 'silent' });
+let admin: ServedApp;
+
+const deps = () => ({
+  db: h.db,
+  temporal: { client: h.kit.client.workflow, taskQueue: h.kit.taskQueue, inFlight },
+  logger,
+});
+
+beforeAll(async () => {
+  await h.setup();
+  admin = await serve(createApp({ ...deps(), config: parseConfig({ ADMIN_PASSWORD: adminPassword }) }));
+}, 120_000);
+afterAll(async () => {
+  await admin?.close();
+  await inFlight.settled();
+  await h.teardown();
+}, 120_000);
+
+/** Waits for the resync a change started and returns its final progress. */
+async function resyncResult(resync: { workflowId: string; started: boolean } | null): Promise<ResyncProgress> {
+  expect(resync).toMatchObject({ started: true });
+  const handle = h.kit.track(h.kit.client.workflow.getHandle(resync!.workflowId));
+  return (await handle.result()) as ResyncProgress;
+}
+
+describe('company changes start the company resync', () => {
+  it('connecting the tenant brings the employee who waited for the connection into Entra', async () => {
+    const waiting = { id: 'emp_waiting', firstName: 'Wai', lastName: 'Ting', workEmail: 'wai.ting@contoso.com' };
+    await disconnectEntra(h.db, defaultCompanyId);
+    await h.hr('employee.onboarded', waiting);
+    expect((await h.settled(waiting.id)).phase).toBe('waiting-for-connection');
+    expect(h.entraUser(waiting.workEmail)).toBeUndefined();
+
+    const { company, changed, resync } = await connectCompanyTenant(deps(), defaultCompanyId, h.entra.tenantId);
+    expect(company).toMatchObject({ entraStatus: 'connected', entraTenantId: h.entra.tenantId });
+    expect(changed).toBe(true);
+    expect(await resyncResult(resync)).toMatchObject({ done: true, failed: 0 });
+    await h.until(waiting.id, (s) => s.phase === 'active');
+    expect(h.entraUser(waiting.workEmail)?.props.accountEnabled).toBe(true);
+  });
+
+  it("a time zone changed through the admin API moves an existing employee's hire date in Entra", async () => {
+    const hired = {
+      id: 'emp_hired',
+      firstName: 'Hal',
+      lastName: 'Ired',
+      workEmail: 'hal.ired@contoso.com',
+      hireDate: '2027-01-15',
+    };
+    await h.hr('employee.onboarded', hired);
+    await h.until(hired.id, (s) => s.phase === 'active');
+    expect(h.entraUser(hired.workEmail)?.props.employeeHireDate).toBe('2027-01-15T00:00:00Z');
+
+    const res = await fetch(`${admin.url}/admin/api/companies/${defaultCompanyId}/policies`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${adminPassword}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ timeZone: 'Europe/Stockholm' }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { changed: boolean; resync: { workflowId: string; started: boolean } | null };
+    expect(body.changed).toBe(true);
+    expect(await resyncResult(body.resync)).toMatchObject({ done: true, failed: 0 });
+    // Midnight in Stockholm in January is 23:00 UTC the day before.
+    await h.until(hired.id, () => h.entraUser(hired.workEmail)?.props.employeeHireDate === '2027-01-14T23:00:00Z');
+  });
+});
