@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ConsoleEntra } from './console/integration';
 import type { JoinerConfig } from '../domain/config';
 import type { ReadinessChecks } from '../observability/probes';
+import type { AccountSignalOutbox } from '../orchestration/account-events';
 import type { HrEventOutbox } from '../orchestration/hr-outbox-relay';
 import type { TemporalDeps } from '../orchestration/temporal';
 import type { Db } from '../store/db';
@@ -23,6 +24,11 @@ export interface AppDeps {
    * outbox for whichever relay polls it (another API process's, or this one's after a restart).
    */
   outbox?: HrEventOutbox;
+  /**
+   * The relay that hands the signals SCIM writes commit to Temporal. Absent, they wait in the database's outbox for
+   * whichever relay polls it.
+   */
+  accountSignals?: AccountSignalOutbox;
 }
 
 /** Builds one router (or a set of routes) of the app from its dependencies. */

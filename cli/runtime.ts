@@ -16,6 +16,7 @@ import type { JoinerConfig } from '../domain/config';
 import type { ConsoleEntra } from '../api/console/integration';
 import { GraphDirectory } from '../entra/graph-directory';
 import { startResyncAfterChange } from '../orchestration/company-changes';
+import { AccountSignalRelay } from '../orchestration/account-events';
 import { HrOutboxRelay } from '../orchestration/hr-outbox-relay';
 import { connectEntra, defaultCompanyId, ensureDefaultCompany, getCompany } from '../store/companies';
 import type { Database } from '../store/db';
@@ -48,7 +49,8 @@ export const shutdownDeadlineMs = 25_000;
 
 /**
  * How long the HTTP server waits for the requests in flight to be answered before it closes their connections. A
- * request waits at most 2 s for Temporal (the webhook's and SCIM's wait), so only a stuck client or database is cut.
+ * request waits for Temporal at most a few seconds (a company change's, 5 s; webhooks and SCIM writes do not wait:
+ * their outboxes' relays deliver), so only a stuck client or database is cut.
  */
 export const httpDrainMs = 10_000;
 
@@ -508,7 +510,6 @@ async function startWorker(
     namespace: config.TEMPORAL_NAMESPACE,
     logger,
     hrEventRetentionDays: config.HR_EVENT_RETENTION_DAYS,
-    db: database.db,
   });
   guard.start();
   closers.push({ what: 'the anti-entropy guard', close: () => guard.stop() });
@@ -526,6 +527,7 @@ async function startApi(
 ): Promise<{ port: number }> {
   const temporal = { client: client.workflow, taskQueue: config.TEMPORAL_TASK_QUEUE, inFlight: new CallsInFlight() };
   const relay = new HrOutboxRelay({ db: database.db, temporal, logger });
+  const accountSignals = new AccountSignalRelay({ db: database.db, temporal, logger });
   const deps = {
     db: database.db,
     temporal,
@@ -534,6 +536,7 @@ async function startApi(
     readiness: { temporal: () => checkTemporal(client, config.TEMPORAL_NAMESPACE), ...readiness },
     entra,
     outbox: relay,
+    accountSignals,
   };
   const app = createApp(deps);
   const handle = app.callback();
@@ -548,13 +551,14 @@ async function startApi(
     server.listen(config.PORT, resolve);
   });
   relay.start();
+  accountSignals.start();
   closers.push({
     what: 'the HTTP server (requests in flight)',
     close: async () => {
       draining = true;
       await drainHttpServer(server, logger);
       // What was accepted but not yet handed to Temporal stays in the outbox: any API process's relay delivers it.
-      await relay.stop();
+      await Promise.all([relay.stop(), accountSignals.stop()]);
       // Before the Temporal connection closes (a later closer): signals the webhook stopped waiting for.
       await temporal.inFlight.settled();
     },

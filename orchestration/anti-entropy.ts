@@ -10,8 +10,6 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { AntiEntropyInput } from '../workflows/definitions';
 import { ResyncScope, WorkflowType, antiEntropyScheduleId, antiEntropyWorkflowId } from '../workflows/definitions';
-import type { Db } from '../store/db';
-import { redriveUndeliveredAccountDeletes } from './account-events';
 import { startCompanyResync } from './company-resync';
 import { ensureHrEventHousekeepingSchedule } from './housekeeping';
 import { ensureSchedule, hasNoSchedules } from './schedules';
@@ -92,16 +90,13 @@ export interface AntiEntropyGuardOptions {
   scheduleEvery?: string;
   /** Keeps the HR event housekeeping Schedule too (see orchestration/housekeeping.ts), with this retention. */
   hrEventRetentionDays?: number;
-  /** The store: at every check, SCIM deletes the account workflows do not have yet are delivered (purge timers). */
-  db?: Db;
 }
 
 /**
  * Keeps anti-entropy running from a worker process. At start it registers missing search attributes, creates the
  * Schedule if needed and starts one anti-entropy run. Then every `checkEveryMs` it asks Temporal for the Schedule
  * (one cheap call): a missing Schedule means Temporal lost its state, so it registers the search attributes,
- * creates the Schedule again and re-drives at once instead of waiting for the next run. With `db`, each check also
- * delivers the SCIM deletes made while Temporal was down (one indexed query when there are none). Idempotent across
+ * creates the Schedule again and re-drives at once instead of waiting for the next run. Idempotent across
  * processes: several workers may run a guard.
  */
 export class AntiEntropyGuard {
@@ -168,13 +163,6 @@ export class AntiEntropyGuard {
             `HR event housekeeping schedule ${housekeeping}`,
           );
         }
-      }
-      if (this.options.db !== undefined) {
-        await redriveUndeliveredAccountDeletes({
-          db: this.options.db,
-          temporal: { client: client.workflow, taskQueue },
-          logger,
-        });
       }
       if (reason === null) return;
       const run = await requestResync(client.workflow, { taskQueue, reason, scope: ResyncScope.Missing });

@@ -200,17 +200,8 @@ export const scimUsers = pgTable(
      * `scimDeletedUserRetentionDays`): the SCIM endpoint no longer sees the row, the account workflow purges it.
      */
     deletedAt: at('deleted_at'),
-    /**
-     * Set once the account workflow has the delete (so its purge timer). A delete made while Temporal was down stays
-     * null until the worker's anti-entropy guard delivers it (orchestration/account-events.ts).
-     */
-    deleteDeliveredAt: at('delete_delivered_at'),
   },
   (t) => [
-    // The deletes the account workflows may not know yet: looked for every 30 s, so an index of its own (nearly empty).
-    index('scim_users_undelivered_delete_idx')
-      .on(t.deletedAt)
-      .where(sql`${t.deletedAt} is not null and ${t.deleteDeliveredAt} is null`),
     // SCIM userName is unique among live users and compared case-insensitively (RFC 7643 §4.1.1).
     uniqueIndex('scim_users_company_user_name_key')
       .on(t.companyId, sql`lower(${t.userName})`)
@@ -224,6 +215,40 @@ export const scimUsers = pgTable(
     index('scim_users_company_unparsable_phone_idx')
       .on(t.companyId)
       .where(sql`${t.phoneNumbersUnparsable}`),
+  ],
+);
+
+/** Which workflow signal an `account_signals` row carries. */
+export const AccountSignalKind = { AccountChanged: 'accountChanged', EntraObjectLinked: 'entraObjectLinked' } as const;
+export type AccountSignalKind = (typeof AccountSignalKind)[keyof typeof AccountSignalKind];
+
+/**
+ * The outbox of the SCIM user writes: each signal a write owes the workflows (`accountChanged` to the account's
+ * workflow, `entraObjectLinked` to the employee's), committed in the write's own transaction and removed once
+ * Temporal has it (orchestration/account-events.ts). Usually nearly empty: only a Temporal outage leaves rows.
+ */
+export const accountSignals = pgTable(
+  'account_signals',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    companyId: text('company_id')
+      .notNull()
+      .references(() => companies.id),
+    kind: text('kind').$type<AccountSignalKind>().notNull(),
+    /** The SCIM user the write was of; no foreign key: a hard delete removes the user, its signal must stay. */
+    scimUserId: uuid('scim_user_id').notNull(),
+    /** The employee whose workflow an `entraObjectLinked` goes to; null for `accountChanged`. */
+    employeeId: text('employee_id'),
+    /** The signal's argument as orchestration built it (the account as stored, dated when it was written). */
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+    deliveryAttempts: integer('delivery_attempts').notNull().default(0),
+    lastAttemptAt: at('last_attempt_at'),
+    lastDeliveryError: text('last_delivery_error'),
+  },
+  (t) => [
+    check('account_signals_kind_check', sql`${t.kind} in ('accountChanged', 'entraObjectLinked')`),
+    check('account_signals_employee_check', sql`(${t.kind} = 'entraObjectLinked') = (${t.employeeId} is not null)`),
   ],
 );
 

@@ -153,40 +153,6 @@ export async function deleteScimUser(
   });
 }
 
-/** A user deleted for SCIM and kept for its retention whose account workflow may not have the delete yet. */
-export type UndeliveredScimUserDelete = Pick<
-  ScimUserRow,
-  'companyId' | 'id' | 'userName' | 'externalId' | 'employeeId' | 'version'
-> & { deletedAt: Date };
-
-/** The oldest deletes not yet delivered to their account workflow ({@link markScimUserDeleteDelivered}), any company. */
-export async function listUndeliveredScimUserDeletes(db: Db, limit: number): Promise<UndeliveredScimUserDelete[]> {
-  const rows = await db
-    .select({
-      companyId: scimUsers.companyId,
-      id: scimUsers.id,
-      userName: scimUsers.userName,
-      externalId: scimUsers.externalId,
-      employeeId: scimUsers.employeeId,
-      version: scimUsers.version,
-      deletedAt: scimUsers.deletedAt,
-    })
-    .from(scimUsers)
-    .where(and(isNotNull(scimUsers.deletedAt), isNull(scimUsers.deleteDeliveredAt)))
-    .orderBy(scimUsers.deletedAt)
-    .limit(limit);
-  return rows.map((row) => ({ ...row, deletedAt: row.deletedAt! }));
-}
-
-/** Records that the account workflow has the user's delete. Idempotent; a purged row is simply not found. */
-export async function markScimUserDeleteDelivered(db: Db, companyId: string, id: string): Promise<void> {
-  if (!uuidPattern.test(id)) return;
-  await db
-    .update(scimUsers)
-    .set({ deleteDeliveredAt: sql`now()` })
-    .where(and(eq(scimUsers.companyId, companyId), eq(scimUsers.id, id), isNotNull(scimUsers.deletedAt)));
-}
-
 /**
  * Removes a user that was marked deleted (the retention timer of the account workflow). Idempotent; a live user
  * (deleted and re-created under another id, or never deleted) is left alone.

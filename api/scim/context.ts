@@ -7,13 +7,14 @@ import { isPhoneCountry } from '../../domain/scim/phone';
 import type { UserRules } from '../../domain/scim/user';
 import { getCompany } from '../../store/companies';
 import type { Db } from '../../store/db';
-import type { AccountEvents } from '../../orchestration/account-events';
+import type { AccountSignalOutbox } from '../../orchestration/account-events';
 
 /** What the SCIM routes need, built once by `scimRouter`. */
 export interface ScimDeps {
   db: Db;
   logger: Logger;
-  events: AccountEvents;
+  /** The relay of the signals the writes commit; absent, they wait in the outbox for a relay's poll. */
+  signals: AccountSignalOutbox | undefined;
   /** The public `/scim/v2` URL, for `meta.location` and `Location`. */
   baseUrl: string;
 }

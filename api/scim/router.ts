@@ -8,7 +8,6 @@ import { listResponse } from '../../domain/scim/paging';
 import type { AppDeps } from '../deps';
 import { jsonBody } from '../middleware/json-body';
 import { loadShedding } from '../middleware/load-shedding';
-import { createAccountEvents, type AccountEvents } from '../../orchestration/account-events';
 import { requireScimToken } from './auth';
 import type { ScimDeps } from './context';
 import { registerGroupRoutes } from './groups';
@@ -83,22 +82,17 @@ function registerDiscoveryRoutes(router: Router, baseUrl: string): void {
   });
 }
 
-/** Options of {@link scimRouter} beyond the app's dependencies (tests inject their own account events). */
-export interface ScimRouterOptions {
-  events?: AccountEvents;
-}
-
 /**
  * The SCIM 2.0 endpoint at `/scim/v2` (contract: docs/scim.md): bearer-token auth per company, Users, Groups and the
  * discovery documents; every answer, errors included, is `application/scim+json`. Mount it with `createApp`'s
  * router list (`{ scim: scimRouter }`).
  */
-export function scimRouter(deps: AppDeps, options: ScimRouterOptions = {}): Router {
+export function scimRouter(deps: AppDeps): Router {
   const { db } = deps;
   const scim: ScimDeps = {
     db,
     logger: deps.logger,
-    events: options.events ?? createAccountEvents(deps.temporal, deps.logger),
+    signals: deps.accountSignals,
     baseUrl: `${deps.config.PUBLIC_URL}${scimBasePath}`,
   };
   const router = new Router({ prefix: scimBasePath });

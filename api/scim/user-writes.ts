@@ -1,7 +1,9 @@
 /**
  * The SCIM user writes (create, replace, patch, delete) as use cases: the routes parse the request, call one of
- * these and answer with what it returns. Each write is one transaction (data, derived columns, employee link); the
- * account workflow is signalled after it commits. A write that changes nothing writes nothing and signals nothing.
+ * these and answer with what it returns. Each write is one transaction (data, derived columns, employee link, and the
+ * signals it owes the workflows, in the outbox); after the commit the signals are handed to the relay, which delivers
+ * them, and the request answers without waiting for Temporal. A write that changes nothing writes nothing and signals
+ * nothing.
  */
 import type { Logger } from 'pino';
 import { sameResourceData, type ResourceData } from '../../domain/scim/coerce';
@@ -10,17 +12,22 @@ import type { PatchOperation } from '../../domain/scim/patch-request';
 import { userKeys, type UserRules } from '../../domain/scim/user';
 import { applyUserPatch } from '../../domain/scim/user-patch';
 import type { Db } from '../../store/db';
+import { recordAccountSignals, type AccountSignal, type StoredAccountSignal } from '../../store/account-signals';
 import {
   deleteScimUser,
   insertScimUser,
   lockScimUser,
-  markScimUserDeleteDelivered,
   ScimUserNameTakenError,
   updateScimUser,
   type ScimUserRow,
 } from '../../store/scim-users';
 import { AccountChange } from '../../workflows/account-definitions';
-import type { AccountEvents, AccountSnapshot } from '../../orchestration/account-events';
+import {
+  accountChanged,
+  entraObjectLinked,
+  type AccountSignalOutbox,
+  type AccountSnapshot,
+} from '../../orchestration/account-events';
 import { companyPolicies, userRules } from './context';
 import { linkEmployee, type EmployeeLink } from './employee-link';
 
@@ -28,13 +35,13 @@ import { linkEmployee, type EmployeeLink } from './employee-link';
 export interface UserWriteDeps {
   db: Db;
   logger: Logger;
-  events: AccountEvents;
+  /** The relay that delivers the committed signals; absent, they wait in the outbox for a relay's poll. */
+  signals: AccountSignalOutbox | undefined;
 }
 
 interface Written {
-  before: ScimUserRow | undefined;
   after: ScimUserRow;
-  link: EmployeeLink;
+  signals: StoredAccountSignal[];
 }
 
 function snapshot(row: ScimUserRow, employeeId: string | null): AccountSnapshot {
@@ -52,9 +59,30 @@ async function rulesOf(db: Db, companyId: string): Promise<UserRules> {
   return userRules(await companyPolicies(db, companyId));
 }
 
+/** The signals a committed write of `after` owes the workflows. */
+function signalsOf(
+  companyId: string,
+  before: ScimUserRow | undefined,
+  after: ScimUserRow,
+  link: EmployeeLink,
+): AccountSignal[] {
+  const signals = [accountChanged(companyId, after.id, changeOf(before, after), snapshot(after, link.employeeId))];
+  if (link.handOff) {
+    signals.push(
+      entraObjectLinked(companyId, link.handOff.employeeId, {
+        entraObjectId: link.handOff.entraObjectId,
+        scimUserId: after.id,
+        userName: after.userName,
+      }),
+    );
+  }
+  return signals;
+}
+
 /**
- * Writes a user's new data (a create when `id` is undefined) with its derived columns and links it to its employee,
- * in one transaction. When the new data equals the stored data nothing is written.
+ * Writes a user's new data (a create when `id` is undefined) with its derived columns, links it to its employee and
+ * records the signals it owes the workflows, in one transaction. When the new data equals the stored data nothing is
+ * written.
  * @returns the outcome, `unchanged` with the stored row for a no-op, or null when there is no user `id`
  * @throws ScimError 409 `uniqueness` when the userName is taken
  */
@@ -82,7 +110,8 @@ async function writeUser(
           : await updateScimUser(tx, companyId, id, data, keys);
       if (!after) return null;
       const link = await linkEmployee(tx, companyId, after, keys.linkEmail, deps.logger);
-      return { before, after: { ...after, employeeId: link.employeeId }, link };
+      const linked = { ...after, employeeId: link.employeeId };
+      return { after: linked, signals: await recordAccountSignals(tx, signalsOf(companyId, before, linked, link)) };
     });
   } catch (err) {
     if (err instanceof ScimUserNameTakenError) throw ScimError.conflict(err.message);
@@ -90,23 +119,15 @@ async function writeUser(
   }
 }
 
-/** Tells the workflows about a committed write; a no-op tells them nothing. */
-async function settle(
-  deps: UserWriteDeps,
-  companyId: string,
-  written: Written | { unchanged: ScimUserRow },
-): Promise<ScimUserRow> {
+/** Hands a committed write's signals to the relay (a no-op has none) and returns the user as stored. */
+function settle(deps: UserWriteDeps, written: Written | { unchanged: ScimUserRow }): ScimUserRow {
   if ('unchanged' in written) return written.unchanged;
-  const { before, after, link } = written;
-  await deps.events.accountChanged(companyId, after.id, changeOf(before, after), snapshot(after, link.employeeId));
-  if (link.handOff) {
-    await deps.events.entraObjectLinked(companyId, link.handOff.employeeId, {
-      entraObjectId: link.handOff.entraObjectId,
-      scimUserId: after.id,
-      userName: after.userName,
-    });
-  }
-  return after;
+  handOver(deps, written.signals);
+  return written.after;
+}
+
+function handOver(deps: UserWriteDeps, signals: readonly StoredAccountSignal[]): void {
+  for (const signal of signals) deps.signals?.accepted(signal.id, signal);
 }
 
 /**
@@ -117,7 +138,7 @@ async function settle(
 export async function createUser(deps: UserWriteDeps, companyId: string, data: ResourceData): Promise<ScimUserRow> {
   const written = await writeUser(deps, companyId, undefined, () => data);
   if (written === null || 'unchanged' in written) throw new Error('a create must write a new user');
-  return settle(deps, companyId, written);
+  return settle(deps, written);
 }
 
 /**
@@ -132,7 +153,7 @@ export async function replaceUser(
   data: ResourceData,
 ): Promise<ScimUserRow | null> {
   const written = await writeUser(deps, companyId, id, () => data);
-  return written === null ? null : settle(deps, companyId, written);
+  return written === null ? null : settle(deps, written);
 }
 
 /**
@@ -149,7 +170,7 @@ export async function patchUser(
   operations: readonly PatchOperation[],
 ): Promise<ScimUserRow | null> {
   const written = await writeUser(deps, companyId, id, (current) => applyUserPatch(current ?? {}, operations));
-  return written === null ? null : settle(deps, companyId, written);
+  return written === null ? null : settle(deps, written);
 }
 
 /**
@@ -159,21 +180,21 @@ export async function patchUser(
 export async function deleteUser(deps: UserWriteDeps, companyId: string, id: string): Promise<boolean> {
   const policies = await companyPolicies(deps.db, companyId);
   const retentionDays = policies.scimDeletedUserRetentionDays ?? null;
-  const deleted = await deleteScimUser(deps.db, companyId, id, retentionDays !== null);
-  if (!deleted) return false;
-  await deps.events.accountChanged(
-    companyId,
-    deleted.id,
-    AccountChange.Deleted,
-    {
-      ...snapshot(deleted, deleted.employeeId),
-      // A hard delete does not raise the version; the delete must still win over the last change.
-      version: deleted.version + 1,
-      active: false,
-      retentionDays,
-    },
-    // A kept row waits for its purge timer: until the workflow has the delete, anti-entropy delivers it again.
-    retentionDays === null ? undefined : () => markScimUserDeleteDelivered(deps.db, companyId, deleted.id),
-  );
+  const signals = await deps.db.transaction(async (tx) => {
+    const deleted = await deleteScimUser(tx, companyId, id, retentionDays !== null);
+    if (!deleted) return null;
+    // In the delete's transaction: a kept row's purge timer is set once Temporal has the signal, however late.
+    return recordAccountSignals(tx, [
+      accountChanged(companyId, deleted.id, AccountChange.Deleted, {
+        ...snapshot(deleted, deleted.employeeId),
+        // A hard delete does not raise the version; the delete must still win over the last change.
+        version: deleted.version + 1,
+        active: false,
+        retentionDays,
+      }),
+    ]);
+  });
+  if (signals === null) return false;
+  handOver(deps, signals);
   return true;
 }

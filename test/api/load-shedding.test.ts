@@ -12,7 +12,6 @@ import { scimRouter } from '../../api/scim/router';
 import { parseConfig } from '../../domain/config';
 import { ScimUrn } from '../../domain/scim/constants';
 import { httpRequestsShedTotal } from '../../observability/metrics';
-import type { AccountEvents } from '../../orchestration/account-events';
 import { CallsInFlight } from '../../orchestration/deadline';
 import { createAccessToken } from '../../store/access-tokens';
 import type { Db } from '../../store/db';
@@ -45,8 +44,8 @@ class Gate {
 }
 
 /**
- * The database as the webhook sees it when it is the bottleneck: each transaction (the accept path's write) waits for
- * the gate, holding its request's slot.
+ * The database as a route group sees it when it is the bottleneck: each transaction (the webhook's accept, a SCIM
+ * write) waits for the gate, holding its request's slot.
  */
 function slowDatabase(db: Db, gate: Gate): Db {
   return new Proxy(db, {
@@ -100,15 +99,11 @@ describeEachDatabase('load shedding', (getDb) => {
       config: parseConfig({ WEBHOOK_SECRET: secret, MAX_IN_FLIGHT_REQUESTS: String(limit) }),
       logger: capturingLogger(),
     };
-    const heldEvents: AccountEvents = {
-      accountChanged: () => scimGate.pass(),
-      entraObjectLinked: () => scimGate.pass(),
-    };
     app = await serve(
       createApp(deps, {
         ...defaultRouters,
         hrWebhook: () => hrWebhookRouter({ ...deps, db: slowDatabase(getDb(), databaseGate) }),
-        scim: (d) => scimRouter(d, { events: heldEvents }),
+        scim: (d) => scimRouter({ ...d, db: slowDatabase(getDb(), scimGate) }),
       }),
     );
   });

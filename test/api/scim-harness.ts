@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { createApp, defaultRouters, type AppDeps } from '../../api/app';
+import { createApp, type AppDeps } from '../../api/app';
 import { createLogger } from '../../api/logger';
-import type { AccountEvents, AccountSnapshot } from '../../orchestration/account-events';
-import { scimRouter } from '../../api/scim/router';
+import { AccountSignalRelay, type AccountSignalOutbox, type AccountSnapshot } from '../../orchestration/account-events';
 import { parseConfig } from '../../domain/config';
 import type { CompanyPolicies } from '../../domain/policies';
 import { createAccessToken } from '../../store/access-tokens';
 import { ensureCompany } from '../../store/companies';
 import type { Db } from '../../store/db';
-import type { AccountChange, EntraObjectLinkedSignal } from '../../workflows/account-definitions';
+import type { AccountChange, AccountChangedSignal, EntraObjectLinkedSignal } from '../../workflows/account-definitions';
 import { serve, type ServedApp } from './serve';
 import { CallsInFlight } from '../../orchestration/deadline';
 
@@ -46,16 +45,24 @@ export function pluck(list: unknown, field: string): unknown[] {
   return ((list ?? []) as Array<Record<string, unknown>>).map((item) => item[field]);
 }
 
-/** Records account workflow signals instead of sending them (the workflow itself is tested on the Temporal sandbox). */
-export function recordingEvents(events: RecordedEvent[]): AccountEvents {
+/**
+ * Records the signals the SCIM writes committed instead of sending them (they stay in the outbox; the workflow itself
+ * is tested on the Temporal sandbox).
+ */
+export function recordingSignals(events: RecordedEvent[]): AccountSignalOutbox {
   return {
-    accountChanged(companyId, scimUserId, change, account) {
+    accepted(_outboxId, { companyId, kind, scimUserId, employeeId, payload }) {
+      if (kind === 'entraObjectLinked') {
+        events.push({
+          kind,
+          companyId,
+          employeeId: employeeId!,
+          signal: payload as unknown as EntraObjectLinkedSignal,
+        });
+        return;
+      }
+      const { change, at: _at, ...account } = payload as unknown as AccountChangedSignal;
       events.push({ kind: 'account', companyId, scimUserId, change, account });
-      return Promise.resolve();
-    },
-    entraObjectLinked(companyId, employeeId, signal) {
-      events.push({ kind: 'entraObjectLinked', companyId, employeeId, signal });
-      return Promise.resolve();
     },
   };
 }
@@ -78,7 +85,7 @@ export async function startScimEndpoint(
   db: Db,
   options: {
     policies?: Partial<CompanyPolicies>;
-    events?: AccountEvents;
+    /** With a Temporal client an account signal relay delivers the signals through it; otherwise they are recorded. */
     temporal?: AppDeps['temporal'];
     /** Switches the admin API on with this password. */
     adminPassword?: string;
@@ -113,11 +120,17 @@ export async function startScimEndpoint(
     }),
     logger: capturingLogger(logs),
   };
-  const app = createApp(deps, {
-    ...defaultRouters,
-    // With a Temporal client the router signals through it; otherwise the signals are recorded.
-    scim: (d) => scimRouter(d, options.temporal ? {} : { events: options.events ?? recordingEvents(events) }),
-  });
+  const relay = options.temporal
+    ? new AccountSignalRelay({
+        db,
+        temporal: options.temporal,
+        logger: deps.logger,
+        intervalMs: 100,
+        maxBackoffMs: 200,
+      })
+    : undefined;
+  relay?.start();
+  const app = createApp({ ...deps, accountSignals: relay ?? recordingSignals(events) });
   const served: ServedApp = await serve(app);
   return {
     url: served.url,
@@ -125,7 +138,10 @@ export async function startScimEndpoint(
     token,
     events,
     logs,
-    close: () => served.close(),
+    async close() {
+      await served.close();
+      await relay?.stop();
+    },
     async call(method, path, body, tokenOverride) {
       const headers: Record<string, string> = {};
       const bearer = tokenOverride === undefined ? token : tokenOverride;

@@ -1,6 +1,7 @@
 /**
- * A SCIM delete while the Temporal server is down: Entra gets its 204 and the delete is stored at once; once Temporal
- * is back, the account workflow has the delete and its purge timer, dated from the delete. The built CLI (`joiner
+ * A SCIM delete while the Temporal server is down: Entra gets its 204 and the delete is stored at once, with its
+ * signal in the outbox; once Temporal is back, the account workflow has the delete and its purge timer, dated from
+ * the delete. The built CLI (`joiner
  * start` with TEMPORAL_ADDRESS, on PGlite and the embedded Entra stand-in) against Temporal's dev server, which the
  * test stops and starts again on the same database and port.
  */
@@ -88,9 +89,9 @@ describe('a SCIM delete made while Temporal is down', () => {
     expect((await scim('GET', `/Users/${userId}`)).status).toBe(404);
     expect((await scim('DELETE', `/Users/${userId}`)).status).toBe(404);
 
-    // Only once Joiner gave up on the signal (its 10 s deadline): a Temporal back sooner would get it inline.
+    // Only once Joiner gave up on the signal (its 10 s deadline): a Temporal back sooner would get the first try.
     for (;;) {
-      if (joiner.logs.some((l) => String(l.msg).startsWith('account change not delivered to Temporal'))) break;
+      if (joiner.logs.some((l) => String(l.msg).startsWith('account signal not delivered to Temporal'))) break;
       if ((await Promise.race([joiner.exitCode(), new Promise((r) => setTimeout(() => r('up'), 200))])) !== 'up') {
         throw new Error(`joiner exited: ${joiner.stderr}`);
       }
@@ -100,7 +101,7 @@ describe('a SCIM delete made while Temporal is down', () => {
     const connection = await Connection.connect({ address: temporal.address });
     try {
       const handle = new Client({ connection }).workflow.getHandle(accountWorkflowId(defaultCompanyId, userId));
-      // The worker's anti-entropy guard looks every 30 s; allow two looks and the worker's reconnection.
+      // The API's account signal relay tries again at most 30 s apart; allow two tries and the worker's reconnection.
       const deadline = Date.now() + 90_000;
       let state: AccountLifecycleState | undefined;
       for (;;) {
