@@ -1,6 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { defaultCompanyPolicies, storedCompanyPolicies } from '../domain/policies';
-import { getCompany } from '../store/companies';
+import { getCompanySettings } from '../store/companies';
 import type { Db } from '../store/db';
 import {
   countEmployees,
@@ -22,15 +21,7 @@ const maxReportingDepth = 64;
  */
 export function createStoreActivities(db: Db): StoreActivities {
   return {
-    async loadCompanySettings({ companyId }) {
-      const company = await getCompany(db, companyId);
-      if (company === null) return { exists: false, connected: false, policies: defaultCompanyPolicies };
-      return {
-        exists: true,
-        connected: company.entraStatus === 'connected' && company.entraTenantId !== null,
-        policies: storedCompanyPolicies(company.policies),
-      };
-    },
+    loadCompanySettings: ({ companyId }) => getCompanySettings(db, companyId),
 
     async loadEmployee({ companyId, employeeId }): Promise<StoredEmployee> {
       const stored = await getEmployeeWithLatestEvent(db, companyId, employeeId);

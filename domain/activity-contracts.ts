@@ -82,6 +82,11 @@ export interface CompanySettings {
   /** An Entra tenant is connected (admin consent given, or `ENTRA_TENANT_ID`) and not removed. */
   connected: boolean;
   policies: CompanyPolicies;
+  /**
+   * When the company last changed (its `updated_at`, ms since the epoch; 0 for a company that does not exist): of two
+   * readings, the one with the higher revision is the newer. Absent from readings taken before it existed.
+   */
+  revision?: number;
 }
 
 /** What the database knows of an employee: the desired state and what the lifecycle last recorded. */

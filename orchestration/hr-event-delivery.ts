@@ -1,4 +1,5 @@
 import type { WorkflowClient } from '@temporalio/client';
+import type { CompanySettings } from '../domain/activity-contracts';
 import type { HrEmployee, HrEventType } from '../domain/hr-employee';
 import { isDeadlineExceeded } from './deadline';
 import type { HrSnapshotClient } from './employee-workflows';
@@ -21,6 +22,8 @@ export interface DeliverableHrEvent {
   type: HrEventType;
   occurredAt: Date;
   snapshot: HrEmployee;
+  /** The company's settings, read just before the delivery: sent with the snapshot in its `hrSnapshot` signal. */
+  company?: CompanySettings;
 }
 
 /**
@@ -39,6 +42,7 @@ export async function deliverHrEvent(temporal: HrEventTemporal, event: Deliverab
         eventType: event.type,
         occurredAt: event.occurredAt.toISOString(),
         employee: event.snapshot,
+        ...(event.company === undefined ? {} : { company: event.company }),
       }),
     );
   } catch (err) {

@@ -1,3 +1,5 @@
+import type { CompanySettings } from '../domain/activity-contracts';
+import { getCompanySettings } from '../store/companies';
 import type { Db } from '../store/db';
 import { employeeWorkflowId } from '../workflows/definitions';
 import { listUndeliveredHrEvents, markHrEventsDelivered, recordHrEventDeliveryFailure } from '../store/hr-events';
@@ -31,11 +33,24 @@ function hrEventOutbox(db: Db, temporal: HrEventTemporal): Outbox<DeliverableHrE
     },
     recordFailure: (id, error) => recordHrEventDeliveryFailure(db, id, error),
     deliver: async (event) => {
-      await deliverHrEvent(temporal, event);
+      await deliverHrEvent(temporal, { ...event, company: await companySettingsOrNone(db, event.companyId) });
     },
     logFields: (event) => ({ companyId: event.companyId, eventId: event.eventId, employeeId: event.snapshot.id }),
     orderKey: (event) => employeeWorkflowId(event.companyId, event.snapshot.id),
   };
+}
+
+/**
+ * The company's settings to send with a snapshot, read at delivery (after the event was committed), so that its
+ * workflow reconciles without reading them: one round trip through Temporal less per HR change. Undefined when the
+ * read fails; the workflow then reads them itself.
+ */
+async function companySettingsOrNone(db: Db, companyId: string): Promise<CompanySettings | undefined> {
+  try {
+    return await getCompanySettings(db, companyId);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

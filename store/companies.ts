@@ -1,6 +1,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
+import type { CompanySettings } from '../domain/activity-contracts';
 import type { CompanyPolicies } from '../domain/policies';
-import { defaultCompanyPolicies } from '../domain/policies';
+import { defaultCompanyPolicies, storedCompanyPolicies } from '../domain/policies';
 import type { Db } from './db';
 import { companies, EntraConnectionStatus } from './schema';
 
@@ -44,6 +45,22 @@ export async function ensureDefaultCompany(db: Db, name = 'Default company'): Pr
 export async function getCompany(db: Db, companyId: string): Promise<Company | null> {
   const [row] = await db.select().from(companies).where(eq(companies.id, companyId));
   return row ?? null;
+}
+
+/**
+ * The company as the employee lifecycle needs it (its policies, its connection, its revision): what the
+ * `loadCompanySettings` activity answers, and what the HR outbox relay sends along with a snapshot. A company that
+ * does not exist has no connection and the default policies.
+ */
+export async function getCompanySettings(db: Db, companyId: string): Promise<CompanySettings> {
+  const company = await getCompany(db, companyId);
+  if (company === null) return { exists: false, connected: false, policies: defaultCompanyPolicies, revision: 0 };
+  return {
+    exists: true,
+    connected: company.entraStatus === EntraConnectionStatus.Connected && company.entraTenantId !== null,
+    policies: storedCompanyPolicies(company.policies),
+    revision: company.updatedAt.getTime(),
+  };
 }
 
 /** All companies, by id. */

@@ -5,6 +5,7 @@
  */
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { CompanySettings } from '../domain/activity-contracts';
 import type { HrEmployee, HrEventType } from '../domain/hr-employee';
 import type { PushedEntraState } from '../domain/graph-user';
 import type { LifecyclePhase } from '../domain/lifecycle-phase';
@@ -66,6 +67,11 @@ export interface HrSnapshotSignal {
   eventType: HrEventType;
   occurredAt: string;
   employee: HrEmployee;
+  /**
+   * The company's settings as the sender read them just before it signalled (the HR outbox relay sends them): the
+   * reconciliation this snapshot starts uses them instead of reading them again, unless it has seen newer ones.
+   */
+  company?: CompanySettings;
 }
 
 /** The employee's manager now exists in Entra: sent by the manager's workflow to its waiting reports. */

@@ -15,12 +15,13 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { StoreActivities } from '../domain/activity-contracts';
+import type { CompanySettings, StoreActivities } from '../domain/activity-contracts';
 import { LifecyclePhase } from '../domain/lifecycle-phase';
 import { entraObjectLinkedSignal } from './account-definitions';
 import { storeActivity } from './activity-options';
@@ -51,6 +52,8 @@ const defaultHistoryLimit = 2_000;
 /** Retry after a refusal: 15 min, doubling, at most a day. After an outage that outlived its retries: 1 min to 1 h. */
 const refusalRetry = { firstMs: 15 * 60_000, maxMs: 24 * 60 * 60_000 };
 const outageRetry = { firstMs: 60_000, maxMs: 60 * 60_000 };
+/** Marks histories whose reconciliations use the company settings sent with a snapshot instead of reading them. */
+const companySentWithSnapshotPatch = 'company-settings-sent-with-snapshot';
 
 function initialState(): EmployeeLifecycleCarriedState {
   return {
@@ -79,6 +82,9 @@ export async function employeeLifecycleWorkflow(input: EmployeeLifecycleInput): 
   let timers: PendingTimer[] = [];
   let indexed: { phase?: string; workEmail?: string | null } = {};
   let reconciledHrVersion: number | null = null;
+  // The settings sent with the latest snapshot, for the reconciliation it makes due; the newest revision used so far.
+  let sentCompany: CompanySettings | null = null;
+  let companyRevision = -1;
 
   const applySnapshot = (signal: HrSnapshotSignal) => {
     const current = state.snapshot?.version ?? -1;
@@ -90,6 +96,7 @@ export async function employeeLifecycleWorkflow(input: EmployeeLifecycleInput): 
     state.hrDeleted = signal.eventType === 'employee.deleted';
     state.failedReconciliations = 0;
     state.dirty = true;
+    sentCompany = signal.company ?? null;
   };
   setHandler(hrSnapshotSignal, applySnapshot);
   setHandler(managerProvisionedSignal, () => {
@@ -169,10 +176,25 @@ export async function employeeLifecycleWorkflow(input: EmployeeLifecycleInput): 
     }
   }
 
+  /**
+   * The company's settings for a reconciliation: those sent with the snapshot that made it due (no round trip through
+   * Temporal), unless newer ones were used already (a resync's re-drive after a policy change can overtake an HR
+   * change's signal); else read by an activity (a timer, a re-drive, a manager's signal).
+   */
+  async function companySettings(): Promise<CompanySettings> {
+    const sent = sentCompany;
+    sentCompany = null;
+    const usable = sent !== null && (sent.revision ?? -1) >= companyRevision && patched(companySentWithSnapshotPatch);
+    const company = usable ? sent : await directory.loadCompanySettings({ companyId });
+    companyRevision = Math.max(companyRevision, company.revision ?? -1);
+    return company;
+  }
+
   /** Reconciles; a failure is recorded with a retry timer instead of failing the workflow. */
   async function reconcileOrRecordFailure(): Promise<ReconcileOutcome | null> {
     try {
-      const outcome = await reconcileEmployee({ companyId, employeeId, state, onPhase: setPhase });
+      const company = await companySettings();
+      const outcome = await reconcileEmployee({ companyId, employeeId, state, company, onPhase: setPhase });
       waitingReason = outcome.waitingReason;
       manager = outcome.manager;
       timers = outcome.timers;

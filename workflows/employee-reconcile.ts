@@ -4,7 +4,12 @@
  * desired state with what was last pushed, so running it twice writes nothing the second time.
  */
 import { ActivityFailure, ApplicationFailure, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { EntraActivities, OrchestrationActivities, StoreActivities } from '../domain/activity-contracts';
+import type {
+  CompanySettings,
+  EntraActivities,
+  OrchestrationActivities,
+  StoreActivities,
+} from '../domain/activity-contracts';
 import { deleteAtMs, leaveMomentMs, provisionAtMs, toGraphDateTime } from '../domain/company-time';
 import { CreationProblemCode, checkCreationEligibility } from '../domain/creation-eligibility';
 import { nonRetryableEntraFailures } from '../domain/entra-errors';
@@ -77,6 +82,8 @@ export interface ReconcileContext {
   employeeId: string;
   /** The workflow's state, updated in place as each write succeeds (so partial progress is never forgotten). */
   state: EmployeeLifecycleCarriedState;
+  /** The company's policies and connection for this reconciliation (the workflow reads them, or the signal had them). */
+  company: CompanySettings;
   /** Reports the phase while a long step runs (provisioning), for the `state` query and the search attribute. */
   onPhase(phase: LifecyclePhase): void;
 }
@@ -87,8 +94,7 @@ export interface ReconcileContext {
  * outlived its retries, a database outage) propagate as `ActivityFailure`.
  */
 export async function reconcileEmployee(ctx: ReconcileContext): Promise<ReconcileOutcome> {
-  const { state } = ctx;
-  const company = await directory.loadCompanySettings({ companyId: ctx.companyId });
+  const { state, company } = ctx;
   const policies = company.policies;
   const outcome: ReconcileOutcome = {
     phase: LifecyclePhase.Active,

@@ -1,15 +1,19 @@
 /**
  * A change every employee depends on starts the company's resync (orchestration/company-changes.ts), on the
  * time-skipping test server with a real worker and the Entra stand-in: connecting the tenant resumes the work that
- * waited for it, and a policy changed through the admin API reaches the employees HR did not change.
+ * waited for it, and a policy changed through the admin API reaches the employees HR did not change. An HR change
+ * carries the company's settings from the outbox relay, and a reconciliation uses them unless it has seen newer ones.
  */
 import { createApp } from '../../api/app';
 import { createLogger } from '../../api/logger';
 import { parseConfig } from '../../domain/config';
+import { HrEmployee } from '../../domain/hr-employee';
+import { defaultCompanyPolicies } from '../../domain/policies';
 import { connectCompanyTenant } from '../../orchestration/company-changes';
 import { CallsInFlight } from '../../orchestration/deadline';
 import { defaultCompanyId, disconnectEntra } from '../../store/companies';
 import type { ResyncProgress } from '../../workflows/definitions';
+import { hrSnapshotSignal } from '../../workflows/definitions';
 import { serve, type ServedApp } from '../api/serve';
 import { LifecycleHarness } from './harness';
 
@@ -84,5 +88,43 @@ describe('company changes start the company resync', () => {
     expect(await resyncResult(body.resync)).toMatchObject({ done: true, failed: 0 });
     // Midnight in Stockholm in January is 23:00 UTC the day before.
     await h.until(hired.id, () => h.entraUser(hired.workEmail)?.props.employeeHireDate === '2027-01-14T23:00:00Z');
+  });
+});
+
+describe('the company settings the outbox relay sends with an HR change', () => {
+  /** The activities the employee's workflow has scheduled so far, by type. */
+  async function scheduledActivities(employeeId: string): Promise<string[]> {
+    const history = await h.handle(employeeId).fetchHistory();
+    return (history.events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+  }
+
+  it('are used by the reconciliation the change starts, unless it has used newer ones', async () => {
+    const emp = { id: 'emp_sent', firstName: 'Sen', lastName: 'T', workEmail: 'sen.t@contoso.com', title: 'One' };
+    await h.hr('employee.onboarded', emp);
+    await h.settled(emp.id);
+    const reads = (await scheduledActivities(emp.id)).filter((name) => name === 'loadCompanySettings').length;
+
+    // An HR change: reconciled with the settings the relay sent, no read of them through Temporal first.
+    await h.hr('employee.updated', { ...emp, title: 'Two' });
+    expect((await h.settled(emp.id)).phase).toBe('active');
+    expect(h.entraUser(emp.workEmail)?.props.jobTitle).toBe('Two');
+    const afterChange = await scheduledActivities(emp.id);
+    expect(afterChange.filter((name) => name === 'loadCompanySettings')).toHaveLength(reads);
+
+    // Settings older than those already used (a resync after a policy change overtook this signal): read again,
+    // so the company's real settings (connected) apply, not the sent ones (not connected).
+    const state = await h.settled(emp.id);
+    const body = h.event('employee.updated', { ...emp, title: 'Two' }, { version: state.hrVersion! });
+    await h.handle(emp.id).signal(hrSnapshotSignal, {
+      eventId: body.id,
+      eventType: 'employee.updated',
+      occurredAt: body.occurredAt,
+      employee: HrEmployee.parse(body.data.employee),
+      company: { exists: true, connected: false, policies: defaultCompanyPolicies, revision: 1 },
+    });
+    await h.until(emp.id, (s) => s.reconciliations > state.reconciliations);
+    expect((await h.settled(emp.id)).phase).toBe('active');
+    const afterStale = await scheduledActivities(emp.id);
+    expect(afterStale.filter((name) => name === 'loadCompanySettings')).toHaveLength(reads + 1);
   });
 });

@@ -1,14 +1,18 @@
 /**
  * The outbox relay on a real database with a recording Temporal client: what the webhook stored is handed to
  * Temporal without waiting for a poll, once per event; what another process left behind is taken by the first poll;
- * a Temporal that refuses leaves the event in the outbox with its error until it answers again.
+ * a Temporal that refuses leaves the event in the outbox with its error until it answers again; each snapshot goes with
+ * the company's settings as stored when it was delivered.
  */
 import { and, eq } from 'drizzle-orm';
 import type { WorkflowClient } from '@temporalio/client';
+import type { CompanySettings } from '../../domain/activity-contracts';
 import type { HrEmployee } from '../../domain/hr-employee';
+import { defaultCompanyPolicies } from '../../domain/policies';
 import { CallsInFlight } from '../../orchestration/deadline';
 import type { HrEventTemporal } from '../../orchestration/hr-event-delivery';
 import { HrOutboxRelay } from '../../orchestration/hr-outbox-relay';
+import { connectEntra, setCompanyPolicies } from '../../store/companies';
 import type { Db } from '../../store/db';
 import { acceptHrEvent } from '../../store/hr-events';
 import { webhookEvents } from '../../store/schema';
@@ -20,7 +24,7 @@ const quiet = { info: () => undefined, warn: () => undefined, debug: () => undef
 
 interface SentSignal {
   workflowId: string;
-  signalArgs: [{ eventId: string; employee: HrEmployee }];
+  signalArgs: [{ eventId: string; employee: HrEmployee; company?: CompanySettings }];
 }
 
 /** A Temporal client that records each signal-with-start, and refuses them while `refusing` is set. */
@@ -98,6 +102,34 @@ describeEachDatabase('the HR outbox relay', (getDb) => {
       ]);
     }
     expect(mine('evt_left')).toHaveLength(1);
+  });
+
+  it("sends the company's settings as stored at delivery with each snapshot, so its workflow need not read them", async () => {
+    const db = getDb();
+    const { id: companyId } = await freshCompany(db);
+    const { temporal, sent } = recordingTemporal();
+    relay = new HrOutboxRelay({ db, temporal, logger: quiet, intervalMs: 3_600_000 });
+    relay.start();
+    const deliver = async (eventId: string) => {
+      const row = await accept(db, companyId, eventId, hrEmployee({ id: `emp_${eventId}`, version: 1 }));
+      relay!.accepted(row.id, row.event);
+      await until(() => sent.some((s) => s.signalArgs[0].eventId === eventId));
+      return sent.find((s) => s.signalArgs[0].eventId === eventId)!.signalArgs[0].company;
+    };
+
+    const before = await deliver('evt_before');
+    expect(before).toMatchObject({ exists: true, connected: false, policies: defaultCompanyPolicies });
+    const changed = await setCompanyPolicies(db, companyId, {
+      ...defaultCompanyPolicies,
+      timeZone: 'Europe/Stockholm',
+    });
+    await connectEntra(db, companyId, 'tenant-relay');
+
+    const after = await deliver('evt_after');
+    expect(after).toMatchObject({ exists: true, connected: true, policies: { timeZone: 'Europe/Stockholm' } });
+    // The revision orders readings: the workflow keeps the newer of what it was sent and what it read.
+    expect(after!.revision).toBeGreaterThanOrEqual(changed!.updatedAt.getTime());
+    expect(after!.revision).toBeGreaterThan(before!.revision!);
   });
 
   it('keeps an event Temporal refused in the outbox with its error, and delivers it once Temporal answers', async () => {
