@@ -1,5 +1,5 @@
 /**
- * Employees: the latest HR snapshot (written only by `acceptHrEvent`) and what the lifecycle recorded about the
+ * Employees: the latest HR snapshot (written only by `acceptHrEvent` and `acceptHrEvents`) and what the lifecycle recorded about the
  * employee's Entra user. Setters resolve to false when the employee does not exist.
  */
 import { and, asc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';

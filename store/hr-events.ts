@@ -3,6 +3,7 @@
  * Delivery is at least once: a crash between signalling Temporal and marking the event delivered signals again, which
  * the employee workflow ignores because the version is not newer.
  */
+import type { SQL } from 'drizzle-orm';
 import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { HrEmployee, HrEventType } from '../domain/hr-employee';
 import type { Db } from './db';
@@ -105,6 +106,188 @@ export async function acceptHrEvent(db: Db, event: HrEventInput): Promise<Accept
     if (isForeignKeyViolation(err)) return { outcome: 'unknownCompany' };
     throw err;
   }
+}
+
+/** The key that deduplicates events: an event id is unique within its company. */
+const eventKey = (event: { companyId: string; eventId: string }) => `${event.companyId}\u0000${event.eventId}`;
+/** The key of an employee row. */
+const employeeKey = (companyId: string, employeeId: string) => `${companyId}\u0000${employeeId}`;
+const byKey =
+  <T>(key: (item: T) => string) =>
+  (a: T, b: T) =>
+    key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
+
+/**
+ * Records several HR events in one transaction, with the outcome each would have had from {@link acceptHrEvent} in
+ * some order of the batch (they are concurrent requests, none answered yet, so any order is one HR could have seen):
+ * an event id seen before, or earlier in the batch, is a duplicate; of the events of one employee the highest
+ * version is applied if it is newer than the stored one and the others are stale. The same few statements whatever
+ * the size of the batch, instead of five per event: what lets the webhook's group commit (store/group-commit.ts)
+ * share one commit among concurrent webhooks. Rows are written and locked in key order, so concurrent batches (of other API
+ * processes) do not deadlock. Results are in the order of `events`.
+ * @throws the database's error when any statement fails (a company that does not exist, for one): then nothing is
+ * written, and the caller accepts each event on its own to learn which one it was.
+ */
+export async function acceptHrEvents(db: Db, events: readonly HrEventInput[]): Promise<AcceptHrEventResult[]> {
+  if (events.length === 0) return [];
+  return db.transaction(async (tx): Promise<AcceptHrEventResult[]> => {
+    // An event id twice in the batch: the later ones are duplicates of the first.
+    const firstOfKey = new Map<string, number>();
+    const repeatOf = new Map<number, number>();
+    events.forEach((event, i) => {
+      const first = firstOfKey.get(eventKey(event));
+      if (first === undefined) firstOfKey.set(eventKey(event), i);
+      else repeatOf.set(i, first);
+    });
+    const distinct = [...firstOfKey.values()].map((i) => ({ i, event: events[i]! }));
+
+    const inserted = await tx
+      .insert(webhookEvents)
+      .values(
+        [...distinct].sort(byKey(({ event }) => eventKey(event))).map(({ event }) => ({
+          companyId: event.companyId,
+          eventId: event.eventId,
+          type: event.type,
+          occurredAt: event.occurredAt,
+          employeeId: event.employee.id,
+          employeeVersion: event.employee.version,
+          snapshot: event.employee,
+          outcome: HrEventOutcome.Accepted,
+        })),
+      )
+      .onConflictDoNothing({ target: [webhookEvents.companyId, webhookEvents.eventId] })
+      .returning({ id: webhookEvents.id, companyId: webhookEvents.companyId, eventId: webhookEvents.eventId });
+    const rowIdOf = new Map(inserted.map((row) => [eventKey(row), row.id]));
+
+    const results: AcceptHrEventResult[] = new Array<AcceptHrEventResult>(events.length);
+    const known = distinct.filter(({ event }) => !rowIdOf.has(eventKey(event)));
+    if (known.length > 0) {
+      const firsts = await tx
+        .select({ companyId: webhookEvents.companyId, eventId: webhookEvents.eventId, outcome: webhookEvents.outcome })
+        .from(webhookEvents)
+        .where(
+          perCompany(
+            known.map(({ event }) => event),
+            (companyId, events) =>
+              and(
+                eq(webhookEvents.companyId, companyId),
+                inArray(
+                  webhookEvents.eventId,
+                  events.map((event) => event.eventId),
+                ),
+              ),
+          ),
+        );
+      const outcomeOf = new Map(firsts.map((row) => [eventKey(row), row.outcome]));
+      for (const { i, event } of known) {
+        const firstOutcome = outcomeOf.get(eventKey(event));
+        if (firstOutcome === undefined) throw new Error(`event ${event.eventId} conflicted but cannot be read`);
+        results[i] = { outcome: 'duplicate', firstOutcome };
+      }
+    }
+
+    // Of each employee's new events, the one with the highest version (the first of equals) is the one to apply.
+    const fresh = distinct.filter(({ event }) => rowIdOf.has(eventKey(event)));
+    if (fresh.length === 0) return completeRepeats(results, repeatOf);
+    const candidateOf = new Map<string, { i: number; event: HrEventInput }>();
+    for (const entry of fresh) {
+      const key = employeeKey(entry.event.companyId, entry.event.employee.id);
+      const current = candidateOf.get(key);
+      if (current === undefined || entry.event.employee.version > current.event.employee.version) {
+        candidateOf.set(key, entry);
+      }
+    }
+    const candidates = [...candidateOf.values()].sort(
+      byKey(({ event }) => employeeKey(event.companyId, event.employee.id)),
+    );
+    const employeesOf = perCompany(
+      candidates.map(({ event }) => event),
+      (companyId, events) =>
+        and(
+          eq(employees.companyId, companyId),
+          inArray(
+            employees.id,
+            events.map((event) => event.employee.id),
+          ),
+        ),
+    );
+    // Locked in key order (the sort is below the lock), like the upsert's rows, so that batches never deadlock.
+    const previous = await tx
+      .select({ companyId: employees.companyId, id: employees.id, version: employees.version })
+      .from(employees)
+      .where(employeesOf)
+      .orderBy(asc(employees.companyId), asc(employees.id))
+      .for('update');
+    const previousOf = new Map(previous.map((row) => [employeeKey(row.companyId, row.id), row.version]));
+    const applied = await tx
+      .insert(employees)
+      .values(
+        candidates.map(({ event }) => ({
+          companyId: event.companyId,
+          id: event.employee.id,
+          snapshot: event.employee,
+          version: event.employee.version,
+          workEmail: event.employee.workEmail,
+        })),
+      )
+      .onConflictDoUpdate({
+        target: [employees.companyId, employees.id],
+        set: {
+          snapshot: sql`excluded.snapshot`,
+          version: sql`excluded.version`,
+          workEmail: sql`excluded.work_email`,
+          updatedAt: sql`now()`,
+        },
+        setWhere: sql`${employees.version} < excluded.version`,
+      })
+      .returning({ companyId: employees.companyId, id: employees.id, version: employees.version });
+    const appliedOf = new Map(applied.map((row) => [employeeKey(row.companyId, row.id), row.version]));
+
+    const stale: number[] = [];
+    for (const { i, event } of fresh) {
+      const key = employeeKey(event.companyId, event.employee.id);
+      const eventRowId = rowIdOf.get(eventKey(event))!;
+      const previousVersion = previousOf.get(key) ?? null;
+      const appliedVersion = appliedOf.get(key);
+      if (candidateOf.get(key)!.i === i && appliedVersion !== undefined) {
+        results[i] = { outcome: 'accepted', eventRowId, previousVersion };
+      } else {
+        stale.push(eventRowId);
+        results[i] = {
+          outcome: 'stale',
+          eventRowId,
+          storedVersion: appliedVersion ?? previousVersion ?? event.employee.version,
+        };
+      }
+    }
+    if (stale.length > 0) {
+      await tx.update(webhookEvents).set({ outcome: HrEventOutcome.Stale }).where(inArray(webhookEvents.id, stale));
+    }
+
+    return completeRepeats(results, repeatOf);
+  });
+}
+
+/** The results of the events repeated in a batch: duplicates of the first with their id, whatever became of it. */
+function completeRepeats(results: AcceptHrEventResult[], repeatOf: Map<number, number>): AcceptHrEventResult[] {
+  for (const [i, first] of repeatOf) {
+    const outcome = results[first]!;
+    results[i] = {
+      outcome: 'duplicate',
+      firstOutcome: outcome.outcome === 'duplicate' ? outcome.firstOutcome : (outcome.outcome as HrEventOutcome),
+    };
+  }
+  return results;
+}
+
+/** One condition per company of `events` (a batch usually has one), or-ed: an index lookup each. */
+function perCompany<E extends { companyId: string }>(
+  events: readonly E[],
+  condition: (companyId: string, events: E[]) => SQL | undefined,
+): SQL | undefined {
+  const byCompany = new Map<string, E[]>();
+  for (const event of events) byCompany.set(event.companyId, [...(byCompany.get(event.companyId) ?? []), event]);
+  return or(...[...byCompany].map(([companyId, of]) => condition(companyId, of)));
 }
 
 /** An accepted event waiting to be handed to Temporal. */

@@ -7,7 +7,9 @@ import type { Logger } from 'pino';
 import type { HrWebhookEvent } from '../../domain/hr-employee';
 import type { HrEventOutbox } from '../../orchestration/hr-outbox-relay';
 import type { Db } from '../../store/db';
-import { acceptHrEvent, getEmployeeWithLatestEvent } from '../../store/hr-events';
+import type { AcceptHrEventResult, HrEventInput } from '../../store/hr-events';
+import { GroupCommit } from '../../store/group-commit';
+import { acceptHrEvent, acceptHrEvents, getEmployeeWithLatestEvent } from '../../store/hr-events';
 import { employeeWorkflowId } from '../../workflows/definitions';
 
 /** What accepting an HR event needs. */
@@ -19,6 +21,34 @@ export interface AcceptAlexisEventDeps {
    * outbox for a relay's poll.
    */
   outbox?: HrEventOutbox | undefined;
+  /**
+   * How the event is committed: the router's group commit ({@link hrEventGroupCommit}), which shares a transaction
+   * among concurrent webhooks. Absent, a transaction of its own ({@link acceptHrEvent}).
+   */
+  commit?: ((event: HrEventInput) => Promise<AcceptHrEventResult>) | undefined;
+}
+
+/** Concurrent webhooks' events in one transaction at most: large enough for a burst, small enough to stay short. */
+const maxEventsPerCommit = 64;
+/**
+ * Transactions at once: enough to keep PostgreSQL busy while one waits for its round trips, few enough to leave the
+ * pool (10 connections) to the rest of the API; PGlite runs them one after the other anyway.
+ */
+const concurrentCommits = 2;
+
+/**
+ * Accepts HR events by group commit: the events of webhooks that arrive together are committed in one transaction
+ * ({@link acceptHrEvents}), each with the outcome it would have had alone; an event the database refuses fails only
+ * its own request. Every event is committed before its promise resolves, so a 202 still means stored.
+ */
+export function hrEventGroupCommit(db: Db): (event: HrEventInput) => Promise<AcceptHrEventResult> {
+  const group = new GroupCommit<HrEventInput, AcceptHrEventResult>({
+    commitMany: (events) => acceptHrEvents(db, events),
+    commitOne: (event) => acceptHrEvent(db, event),
+    maxBatchSize: maxEventsPerCommit,
+    maxConcurrentBatches: concurrentCommits,
+  });
+  return (event) => group.submit(event);
 }
 
 /** What became of an HR event. */
@@ -46,7 +76,8 @@ export async function acceptAlexisEvent(
 ): Promise<AlexisEventOutcome> {
   const employee = event.data.employee;
   const occurredAt = new Date(event.occurredAt);
-  const result = await acceptHrEvent(deps.db, {
+  const commit = deps.commit ?? ((input: HrEventInput) => acceptHrEvent(deps.db, input));
+  const result = await commit({
     companyId: event.companyId,
     eventId: event.id,
     type: event.type,

@@ -10,7 +10,7 @@ import type { Db } from '../../store/db';
 import { describeError, HttpError } from '../errors';
 import { loadShedding } from '../middleware/load-shedding';
 import type { AcceptAlexisEventDeps } from './accept-event';
-import { acceptAlexisEvent } from './accept-event';
+import { acceptAlexisEvent, hrEventGroupCommit } from './accept-event';
 import { logHrWebhookRejection, logRejectedWebhooks, readRawBody, verifyAlexisSignature } from './middleware';
 import { webhookSecretSource } from './webhook-secret';
 
@@ -48,6 +48,7 @@ async function countHrWebhooks(ctx: Context, next: Next): Promise<void> {
 /** The router of `POST /webhooks/alexis`. */
 export function hrWebhookRouter(deps: HrWebhookDeps): Router {
   const router = new Router();
+  const accept = { ...deps, commit: deps.commit ?? hrEventGroupCommit(deps.db) };
   router.post(
     '/webhooks/alexis',
     // First, before the body is read: a shed request costs nothing and is neither counted as failed nor logged.
@@ -63,7 +64,7 @@ export function hrWebhookRouter(deps: HrWebhookDeps): Router {
       }
       const event = parsed.event;
       ctx.state.alexisIds = { companyId: event.companyId, eventId: event.id };
-      const result = await acceptAlexisEvent(deps, event);
+      const result = await acceptAlexisEvent(accept, event);
       switch (result.outcome) {
         case 'duplicate':
           ctx.state.hrWebhookOutcome = HrWebhookOutcome.Duplicate;

@@ -7,6 +7,7 @@ import { and, eq } from 'drizzle-orm';
 import type { WorkflowClient } from '@temporalio/client';
 import { createApp, defaultRouters, type AppDeps } from '../../api/app';
 import { signAlexisPayload } from '../../api/hr-webhook/signature';
+import { hrEventGroupCommit } from '../../api/hr-webhook/accept-event';
 import { hrWebhookRouter } from '../../api/hr-webhook/router';
 import { scimRouter } from '../../api/scim/router';
 import { parseConfig } from '../../domain/config';
@@ -44,8 +45,8 @@ class Gate {
 }
 
 /**
- * The database as a route group sees it when it is the bottleneck: each transaction (the webhook's accept, a SCIM
- * write) waits for the gate, holding its request's slot.
+ * The database as a route group sees it when it is the bottleneck: each transaction (a group commit of webhooks, a
+ * SCIM write) waits for the gate, holding the slots of its requests.
  */
 function slowDatabase(db: Db, gate: Gate): Db {
   return new Proxy(db, {
@@ -56,6 +57,10 @@ function slowDatabase(db: Db, gate: Gate): Db {
       return Reflect.get(target, property, receiver) as unknown;
     },
   });
+}
+
+async function until(predicate: () => boolean): Promise<void> {
+  while (!predicate()) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
 function event(eventId: string, employeeId: string) {
@@ -84,6 +89,8 @@ describeEachDatabase('load shedding', (getDb) => {
   let app: ServedApp;
   let token: string;
   const databaseGate = new Gate();
+  /** Webhooks that reached the database (whose commit is held at the gate). */
+  let committing = 0;
   const scimGate = new Gate();
 
   beforeAll(async () => {
@@ -102,7 +109,19 @@ describeEachDatabase('load shedding', (getDb) => {
     app = await serve(
       createApp(deps, {
         ...defaultRouters,
-        hrWebhook: () => hrWebhookRouter({ ...deps, db: slowDatabase(getDb(), databaseGate) }),
+        hrWebhook: () => {
+          const db = slowDatabase(getDb(), databaseGate);
+          const commit = hrEventGroupCommit(db);
+          // Counted as they reach the database: several may share one held transaction.
+          return hrWebhookRouter({
+            ...deps,
+            db,
+            commit: (event) => {
+              committing += 1;
+              return commit(event);
+            },
+          });
+        },
         scim: (d) => scimRouter({ ...d, db: slowDatabase(getDb(), scimGate) }),
       }),
     );
@@ -144,7 +163,7 @@ describeEachDatabase('load shedding', (getDb) => {
     const shedBefore = { hr: await shedCount('hr_webhook'), scim: await shedCount('scim') };
     const held = Array.from({ length: limit }, (_, i) => event(`evt_held_${i}`, `emp_held_${i}`));
     const heldResponses = held.map((body) => postEvent(body));
-    await databaseGate.untilWaiting(limit);
+    await until(() => committing === limit && databaseGate.waiting > 0);
 
     const shed = event('evt_shed', 'emp_shed');
     const refused = await postEvent(shed);
