@@ -1,16 +1,43 @@
 /**
  * HR change → Graph write latency at a steady rate (docs/benchmarks.md; target p50 < 1 s, p95 < 2 s at 50 changes/s
  * for 30 s, every change seen): the time from posting a webhook to `joiner api` to the Entra stand-in serving the
- * PATCH it causes, one change per employee at a time. `--quick`: 10 s over 100 employees.
+ * PATCH it causes, one change per employee at a time, each rate on a rig of its own. Full run: 30 s over 250
+ * employees at each of {@link fullRates} (the knee is the highest rate that meets the targets); `--quick`: 10 s over
+ * 100 employees at 50/s. LIFECYCLE_LATENCY_RATES=50,100 runs other rates. Where the time goes is read from the
+ * workflows' Temporal histories: webhook → `hrSnapshot` signal (the outbox relay), and signal → the Graph write's
+ * activity started (workflow tasks, the Graph-write queue).
  */
+import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import type { BenchContext } from './lib/result';
 import { percentile, runBenchmark } from './lib/result';
-import { hrEvent, sleep, startRig } from '../test/deployment/rig';
+import { hrEvent, sleep, startRig, type Rig } from '../test/deployment/rig';
 
-runBenchmark('lifecycle-latency', async ({ quick, row }) => {
-  const rate = 50;
-  const duration = quick ? 10 : 30;
-  const employeeCount = quick ? 100 : 250;
-  const rig = await startRig();
+/**
+ * Graph lets an app write 3,000 times in any 150 s in a tenant (docs/entra.md; the stand-in enforces it by default):
+ * a window, not a rate. A 30-s run at 50 changes/s is 1,500 PATCHes (1,750 with the onboarding's 250 creates) and fits
+ * in one window; at 100/s the run uses the whole window and Graph's limit shows. Joiner's default
+ * GRAPH_WRITES_PER_SECOND, 20, paces the Graph-write queue at the window's average, so that a bulk onboarding never
+ * exceeds it: at that pacing 50 changes/s queue up by 30 a second and the figure would measure the queue. The
+ * benchmark therefore lifts that pacing out of the way; each worker's in-process pacer still keeps it within 3,000
+ * writes per 150 s, and the stand-in answers 429 beyond Graph's limit (a row counts them).
+ */
+const writesPerSecond = 1000;
+const fullRates = [25, 50, 75, 100];
+const targets = { p50: 1000, p95: 2000 };
+
+const EventType = temporal.api.enums.v1.EventType;
+const eventMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+  Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
+
+interface RateResult {
+  rate: number;
+  passed: boolean;
+}
+
+async function measure(context: BenchContext, rate: number, duration: number, employeeCount: number) {
+  const { row } = context;
+  const rig = await startRig({ writesPerSecond });
   try {
     const ids = Array.from({ length: employeeCount }, (_, i) => `emp_lat_${String(i).padStart(4, '0')}`);
     const versions = new Map<string, number>();
@@ -30,11 +57,12 @@ runBenchmark('lifecycle-latency', async ({ quick, row }) => {
       await sleep(500);
       for (const u of await rig.users()) byUpn.set(String(u.props.userPrincipalName), u.id);
     }
-    // Let the onboarding's trailing writes (hire date, manager) settle before measuring.
+    // Let the onboarding's trailing writes settle before measuring.
     await sleep(2_000);
     await rig.clearRequests();
 
     const sent = new Map<string, number[]>();
+    const postedAt = new Map<string, number>();
     const total = rate * duration;
     const start = Date.now();
     const posts: Promise<number>[] = [];
@@ -46,7 +74,9 @@ runBenchmark('lifecycle-latency', async ({ quick, row }) => {
       const queue = sent.get(userId) ?? [];
       queue.push(Date.now());
       sent.set(userId, queue);
-      posts.push(rig.post(hrEvent('employee.updated', employee(id, `title ${i}`))));
+      const body = hrEvent('employee.updated', employee(id, `title ${i}`));
+      postedAt.set(body.id, Date.now());
+      posts.push(rig.post(body));
     }
     const statuses = await Promise.all(posts);
     const rejected = statuses.filter((s) => s !== 202).length;
@@ -70,16 +100,87 @@ runBenchmark('lifecycle-latency', async ({ quick, row }) => {
     }
     latencies.sort((a, b) => a - b);
     const what = `${rate} changes/s for ${duration} s`;
+    const p50 = percentile(latencies, 50);
+    const p95 = percentile(latencies, 95);
     row({ what: `${what}: changes seen`, value: latencies.length, unit: `of ${total}`, target: { atLeast: total } });
-    row({ what: `${what}: p50`, value: percentile(latencies, 50), unit: 'ms', target: { below: 1000 } });
-    row({ what: `${what}: p95`, value: percentile(latencies, 95), unit: 'ms', target: { below: 2000 } });
+    row({ what: `${what}: p50`, value: p50, unit: 'ms', target: { below: targets.p50 } });
+    row({ what: `${what}: p95`, value: p95, unit: 'ms', target: { below: targets.p95 } });
     row({ what: `${what}: p99`, value: percentile(latencies, 99), unit: 'ms' });
     row({
       what: `${what}: answered 429`,
       value: (await rig.requests()).filter((r) => r.status === 429).length,
       unit: 'requests',
     });
+    const stages = await stagesFromHistories(rig, ids, postedAt);
+    row({ what: `${what}: webhook → hrSnapshot signal, p50`, value: percentile(stages.toSignal, 50), unit: 'ms' });
+    row({ what: `${what}: signal → Graph write started, p50`, value: percentile(stages.toWrite, 50), unit: 'ms' });
+    return latencies.length === total && p50 < targets.p50 && p95 < targets.p95;
   } finally {
     await rig.close();
+  }
+}
+
+/**
+ * For each change sent: from its webhook to its `hrSnapshot` signal in the workflow's history, and from that signal
+ * to the start of the next `updateEntraUser` activity (sorted, in ms).
+ */
+async function stagesFromHistories(rig: Rig, ids: readonly string[], postedAt: ReadonlyMap<string, number>) {
+  const connection = await Connection.connect({ address: rig.temporal.address });
+  const toSignal: number[] = [];
+  const toWrite: number[] = [];
+  try {
+    const client = new Client({ connection });
+    for (const id of ids) {
+      const history = await client.workflow.getHandle(`employee/default/${id}`).fetchHistory();
+      const events = history.events ?? [];
+      const writes = new Set<number>();
+      for (const e of events) {
+        if (e.activityTaskScheduledEventAttributes?.activityType?.name === 'updateEntraUser')
+          writes.add(Number(e.eventId));
+      }
+      events.forEach((e, i) => {
+        const signal = e.workflowExecutionSignaledEventAttributes;
+        if (signal?.signalName !== 'hrSnapshot') return;
+        const data = signal.input?.payloads?.[0]?.data;
+        const eventId = data ? (JSON.parse(Buffer.from(data).toString()) as { eventId?: string }).eventId : undefined;
+        const posted = eventId === undefined ? undefined : postedAt.get(eventId);
+        if (posted === undefined) return;
+        const signalled = eventMs(e.eventTime);
+        toSignal.push(signalled - posted);
+        const started = events
+          .slice(i + 1)
+          .find(
+            (later) =>
+              later.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED &&
+              writes.has(Number(later.activityTaskStartedEventAttributes?.scheduledEventId)),
+          );
+        if (started) toWrite.push(eventMs(started.eventTime) - signalled);
+      });
+    }
+  } finally {
+    await connection.close();
+  }
+  return { toSignal: toSignal.sort((a, b) => a - b), toWrite: toWrite.sort((a, b) => a - b) };
+}
+
+runBenchmark('lifecycle-latency', async (context) => {
+  const { quick, row } = context;
+  const named = process.env.LIFECYCLE_LATENCY_RATES?.split(',').map(Number);
+  const rates = (named ?? (quick ? [50] : fullRates)).sort((a, b) => a - b);
+  const results: RateResult[] = [];
+  for (const rate of rates) {
+    if (!(rate > 0)) throw new Error(`LIFECYCLE_LATENCY_RATES: ${rate} is not a rate`);
+    const passed = await measure(context, rate, quick ? 10 : 30, quick ? 100 : 250);
+    results.push({ rate, passed });
+  }
+  if (results.length > 1) {
+    // The knee: the highest rate up to which every rate measured met the targets (0: not even the lowest).
+    const firstMiss = results.findIndex((r) => !r.passed);
+    const met = firstMiss < 0 ? results : results.slice(0, firstMiss);
+    row({
+      what: `knee: highest rate with p50 < 1 s, p95 < 2 s and every change seen (of ${rates.join(', ')}/s)`,
+      value: met.at(-1)?.rate ?? 0,
+      unit: 'changes/s',
+    });
   }
 });
