@@ -8,6 +8,7 @@ import type { UserRules } from '../../domain/scim/user';
 import { getCompany } from '../../store/companies';
 import type { Db } from '../../store/db';
 import type { AccountSignalOutbox } from '../../orchestration/account-events';
+import { rememberReads } from '../recent-reads';
 
 /** What the SCIM routes need, built once by `scimRouter`. */
 export interface ScimDeps {
@@ -17,12 +18,23 @@ export interface ScimDeps {
   signals: AccountSignalOutbox | undefined;
   /** The public `/scim/v2` URL, for `meta.location` and `Location`. */
   baseUrl: string;
+  /** The company's policies as the writes use them ({@link companyPoliciesSource}). */
+  policies: (companyId: string) => Promise<CompanyPolicies>;
 }
 
-/** The company's policies (defaults when unset or unreadable). */
-export async function companyPolicies(db: Db, companyId: string): Promise<CompanyPolicies> {
-  const company = await getCompany(db, companyId);
-  return storedCompanyPolicies(company?.policies);
+/** How long one process uses a company's policies without reading them again: a changed policy's longest delay. */
+export const scimPoliciesTtlMs = 1_000;
+
+/**
+ * The company's policies (defaults when unset or unreadable), read at most once per {@link scimPoliciesTtlMs} per
+ * company and process: every SCIM write needs them (the phone country, the deleted-user retention), so a burst of
+ * writes costs one company read a second.
+ */
+export function companyPoliciesSource(db: Db, options: { now?: () => number } = {}) {
+  return rememberReads(
+    async (companyId): Promise<CompanyPolicies> => storedCompanyPolicies((await getCompany(db, companyId))?.policies),
+    { ttlMs: scimPoliciesTtlMs, ...options },
+  );
 }
 
 /** How the company's users are stored (the phone country). */

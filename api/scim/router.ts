@@ -9,7 +9,7 @@ import type { AppDeps } from '../deps';
 import { jsonBody } from '../middleware/json-body';
 import { loadShedding } from '../middleware/load-shedding';
 import { requireScimToken } from './auth';
-import type { ScimDeps } from './context';
+import { companyPoliciesSource, type ScimDeps } from './context';
 import { registerGroupRoutes } from './groups';
 import { renderScimError, sendScim } from './responses';
 import { registerUserRoutes } from './users';
@@ -93,6 +93,7 @@ export function scimRouter(deps: AppDeps): Router {
     db,
     logger: deps.logger,
     signals: deps.accountSignals,
+    policies: companyPoliciesSource(db),
     baseUrl: `${deps.config.PUBLIC_URL}${scimBasePath}`,
   };
   const router = new Router({ prefix: scimBasePath });

@@ -5,13 +5,11 @@
  * them, and the request answers without waiting for Temporal. A write that changes nothing writes nothing and signals
  * nothing.
  */
-import type { Logger } from 'pino';
 import { sameResourceData, type ResourceData } from '../../domain/scim/coerce';
 import { ScimError } from '../../domain/scim/errors';
 import type { PatchOperation } from '../../domain/scim/patch-request';
-import { userKeys, type UserRules } from '../../domain/scim/user';
+import { userKeys } from '../../domain/scim/user';
 import { applyUserPatch } from '../../domain/scim/user-patch';
-import type { Db } from '../../store/db';
 import { recordAccountSignals, type AccountSignal, type StoredAccountSignal } from '../../store/account-signals';
 import {
   deleteScimUser,
@@ -22,22 +20,12 @@ import {
   type ScimUserRow,
 } from '../../store/scim-users';
 import { AccountChange } from '../../workflows/account-definitions';
-import {
-  accountChanged,
-  entraObjectLinked,
-  type AccountSignalOutbox,
-  type AccountSnapshot,
-} from '../../orchestration/account-events';
-import { companyPolicies, userRules } from './context';
+import { accountChanged, entraObjectLinked, type AccountSnapshot } from '../../orchestration/account-events';
+import { userRules, type ScimDeps } from './context';
 import { linkEmployee, type EmployeeLink } from './employee-link';
 
 /** What the user writes need. */
-export interface UserWriteDeps {
-  db: Db;
-  logger: Logger;
-  /** The relay that delivers the committed signals; absent, they wait in the outbox for a relay's poll. */
-  signals: AccountSignalOutbox | undefined;
-}
+export type UserWriteDeps = Pick<ScimDeps, 'db' | 'logger' | 'signals' | 'policies'>;
 
 interface Written {
   after: ScimUserRow;
@@ -53,10 +41,6 @@ function changeOf(before: ScimUserRow | undefined, after: ScimUserRow): AccountC
   if (before.active && !after.active) return AccountChange.Deactivated;
   if (!before.active && after.active) return AccountChange.Reactivated;
   return AccountChange.Updated;
-}
-
-async function rulesOf(db: Db, companyId: string): Promise<UserRules> {
-  return userRules(await companyPolicies(db, companyId));
 }
 
 /** The signals a committed write of `after` owes the workflows. */
@@ -92,7 +76,7 @@ async function writeUser(
   id: string | undefined,
   nextData: (current: ResourceData | undefined) => ResourceData,
 ): Promise<Written | { unchanged: ScimUserRow } | null> {
-  const rules = await rulesOf(deps.db, companyId);
+  const rules = userRules(await deps.policies(companyId));
   try {
     return await deps.db.transaction(async (tx) => {
       let before: ScimUserRow | undefined;
@@ -178,7 +162,7 @@ export async function patchUser(
  * @returns false when there is no such user (a second delete included)
  */
 export async function deleteUser(deps: UserWriteDeps, companyId: string, id: string): Promise<boolean> {
-  const policies = await companyPolicies(deps.db, companyId);
+  const policies = await deps.policies(companyId);
   const retentionDays = policies.scimDeletedUserRetentionDays ?? null;
   const signals = await deps.db.transaction(async (tx) => {
     const deleted = await deleteScimUser(tx, companyId, id, retentionDays !== null);
