@@ -167,8 +167,36 @@ export async function purgeDeletedScimUser(db: Db, companyId: string, id: string
   return rows.length > 0;
 }
 
+/** The userName of a filter that is exactly `userName eq "…"`, else undefined. */
+function userNameEquality(filter: ScimFilter): string | undefined {
+  if (filter.op !== 'eq' || !('target' in filter) || typeof filter.value !== 'string') return undefined;
+  const { target } = filter;
+  return target.name === 'userName' && target.extension === undefined && target.sub === undefined
+    ? filter.value
+    : undefined;
+}
+
+/** Each database's prepared lookup of a live user by userName (see {@link listScimUsers}). */
+const byUserNameStatements = new WeakMap<Db, ReturnType<typeof prepareByUserName>>();
+
+function prepareByUserName(db: Db) {
+  return db
+    .select()
+    .from(scimUsers)
+    .where(
+      and(
+        eq(scimUsers.companyId, sql.placeholder('companyId')),
+        sql`lower(${scimUsers.userName}) = ${sql.placeholder('userName')}`,
+        isNull(scimUsers.deletedAt),
+      ),
+    )
+    .prepare('scim_user_by_user_name');
+}
+
 /**
- * Lists the company's users matching the filter, oldest first, one 1-based page ({@link listPage}).
+ * Lists the company's users matching the filter, oldest first, one 1-based page ({@link listPage}). `userName eq`,
+ * which Entra sends to match every account before it writes, is one prepared statement (built once per process,
+ * planned once per connection): userName is unique among live users, so its first page is the whole answer.
  * @throws ScimError 400 `invalidFilter` when the filter cannot be answered
  */
 export async function listScimUsers(
@@ -177,6 +205,17 @@ export async function listScimUsers(
   filter: ScimFilter | undefined,
   page: Page,
 ): Promise<ListPage<ScimUserRow>> {
+  const userName = filter === undefined ? undefined : userNameEquality(filter);
+  if (userName !== undefined && page.startIndex === 1 && page.count > 0) {
+    let statement = byUserNameStatements.get(db);
+    if (statement === undefined) {
+      statement = prepareByUserName(db);
+      byUserNameStatements.set(db, statement);
+    }
+    // Lowered like every case-insensitive filter comparison (store/scim-filter-sql.ts).
+    const rows = await statement.execute({ companyId, userName: userName.toLowerCase() });
+    return { totalResults: rows.length, rows };
+  }
   const where: SQL = filter ? and(liveUsers(companyId), userFilterSql(filter))! : liveUsers(companyId);
   return listPage(db, scimUsers, where, page);
 }

@@ -259,6 +259,29 @@ describeEachDatabase('Entra provisioning users through /scim/v2', (getDb) => {
     expect((await scim.call('GET', path)).status).toBe(404);
   });
 
+  it('finds by userName only the live user: not one deleted and kept for retention, whose userName is taken again', async () => {
+    const keeping = await startScimEndpoint(getDb(), { policies: { scimDeletedUserRetentionDays: 30 } });
+    try {
+      const body = entraCreateUser();
+      const deleted = await keeping.call('POST', '/Users', body);
+      expect((await keeping.call('DELETE', `/Users/${deleted.body.id}`)).status).toBe(204);
+      const filter = q(`userName eq "${body.userName.toLowerCase()}"`);
+      expect((await keeping.call('GET', `/Users${filter}`)).body).toMatchObject({ totalResults: 0, Resources: [] });
+      const again = await keeping.call('POST', '/Users', { ...body, externalId: randomUUID() });
+      expect(again.status).toBe(201);
+      const found = await keeping.call('GET', `/Users${filter}`);
+      expect(found.body.totalResults).toBe(1);
+      expect(pluck(found.body.Resources, 'id')).toEqual([again.body.id]);
+      // Past the first page there is nothing, and the count still says one.
+      expect((await keeping.call('GET', `/Users${filter}&startIndex=2`)).body).toMatchObject({
+        totalResults: 1,
+        Resources: [],
+      });
+    } finally {
+      await keeping.close();
+    }
+  });
+
   it('pages 1-based with totalResults, itemsPerPage and startIndex', async () => {
     const prefix = `page_${randomUUID().slice(0, 8)}`;
     for (let i = 0; i < 5; i++) await scim.call('POST', '/Users', { ...entraCreateUser(), userName: `${prefix}_${i}` });
