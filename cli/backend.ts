@@ -26,16 +26,7 @@ import { databaseOptionsFromConfig, openDatabase } from '../store/db';
 import type { EmployeeListPage, EmployeePhaseFilter } from '../store/employee-read-model';
 import { searchEmployees } from '../store/employee-read-model';
 import { isForeignKeyViolation } from '../store/pg-errors';
-
-/** Thrown for a mistake of the person at the terminal (arguments, configuration); printed in one line, exit code 2. */
-export class CliUsageError extends Error {
-  override readonly name = 'CliUsageError';
-}
-
-/** Thrown when what was asked could not be done (a dependency down, nothing found); one line, exit code 1. */
-export class CliFailure extends Error {
-  override readonly name = 'CliFailure';
-}
+import { CliFailure, CliUsageError } from './errors';
 
 /** A value as it travels as JSON: dates become strings. */
 export type Json<T> = T extends Date

@@ -6,7 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, parseConfig } from '../domain/config';
 import type { OperatorBackend } from './backend';
-import { CliFailure, CliUsageError, openOperatorBackend } from './backend';
+import { CliFailure, CliUsageError } from './errors';
 import { registerOperatorCommands } from './operator-commands';
 import type { RunningProcess } from './runtime';
 import type * as Runtime from './runtime';
@@ -24,6 +24,8 @@ function loadConfig() {
 
 async function withBackend<T>(fn: (backend: OperatorBackend, config: ReturnType<typeof loadConfig>) => Promise<T>) {
   const config = loadConfig();
+  // Loaded here, not at the top: `joiner api|worker|start` need none of it, and a restart should not wait for it.
+  const { openOperatorBackend } = await import('./backend.js');
   const backend = await openOperatorBackend(config);
   try {
     return await fn(backend, config);

@@ -17,7 +17,8 @@ import { databaseOptionsFromConfig, openDatabase } from '../store/db';
 import { notStartedPhase } from '../store/employee-read-model';
 import type { EmployeePhaseFilter } from '../store/employee-read-model';
 import type { EmployeeDetails, Json, OperatorBackend } from './backend';
-import { CliFailure, CliUsageError, ResyncScope } from './backend';
+import { ResyncScope } from '../workflows/definitions';
+import { CliFailure, CliUsageError } from './errors';
 import type { WithBackend } from './tokens';
 import type { ResyncStatus } from '../orchestration/operations';
 

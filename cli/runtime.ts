@@ -6,7 +6,7 @@ import http from 'node:http';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import type * as EntraSandboxPackage from '@joiner/entra-sandbox';
 import { GraphWritePacer } from '../activities/graph-write-pacer';
@@ -14,19 +14,18 @@ import { createApp } from '../api/app';
 import { createLogger } from '../api/logger';
 import type { JoinerConfig } from '../domain/config';
 import type { ConsoleEntra } from '../api/console/integration';
-import { GraphDirectory } from '../entra/graph-directory';
+import type { GraphDirectory } from '../entra/graph-directory';
 import { startResyncAfterChange } from '../orchestration/company-changes';
 import { AccountSignalRelay } from '../orchestration/account-events';
 import { HrOutboxRelay } from '../orchestration/hr-outbox-relay';
 import { connectEntra, defaultCompanyId, ensureDefaultCompany, getCompany } from '../store/companies';
 import type { Database } from '../store/db';
 import { databaseOptionsFromConfig, openDatabase } from '../store/db';
-import { createGraphWriteWorker, createLifecycleWorker } from '../worker/lifecycle-worker';
 import { AntiEntropyGuard } from '../orchestration/anti-entropy';
 import { CallsInFlight, waitAtMost } from '../orchestration/deadline';
 import { ensureSearchAttributes } from '../orchestration/search-attributes';
-import type { ConfiguredEntra } from './configured-entra';
-import { configuredEntra } from './configured-entra';
+import type { EntraApp } from './configured-entra';
+import { configuredEntra, configuredEntraApp } from './configured-entra';
 import { recordDevServer, startTemporalDevServer, stopOrphanedDevServer } from './temporal-dev-server';
 import { findSdkDownloadedCli, findTemporalCli } from './temporal-tools';
 import { checkTemporal } from '../orchestration/temporal';
@@ -115,7 +114,7 @@ export async function runApi(config: JoinerConfig, logger = processLogger(config
   const address = requireTemporalAddress(config, 'api');
   return startProcess(logger, async (closers) => {
     const database = await openStore(config, logger, closers);
-    const client = await connectClient(config, address, closers);
+    const client = lazyClient(config, address, closers);
     const api = await startApi(config, database, client, logger, closers, {}, apiProcessEntra(config, logger, closers));
     logger.info({ port: api.port }, 'joiner API is running');
     return `http://localhost:${api.port}`;
@@ -341,10 +340,11 @@ async function resolveEntra(
   closers: Closer[],
   sandboxPackage?: typeof EntraSandboxPackage,
 ): Promise<ResolvedEntra> {
-  let configured = configuredEntra(config, logger);
+  let configured = await configuredEntra(config, logger);
   let standInTenantId: string | undefined;
   if (configured === undefined) {
     const { startEntraSandbox } = sandboxPackage ?? (await loadEntraSandbox());
+    const { GraphDirectory } = await import('../entra/graph-directory.js');
     const sandbox = await startEntraSandbox({
       port: 0,
       control: true,
@@ -406,17 +406,27 @@ interface ResolvedEntra {
 
 /**
  * The console's Entra for `joiner api`: a Graph client of its own when ENTRA_CLIENT_ID is set (the worker has
- * another); without credentials the Integrations page says how to set them.
+ * another), made at the console's first use of it, so that a restarted API serves without loading it; without
+ * credentials the Integrations page says how to set them.
  */
 function apiProcessEntra(config: JoinerConfig, logger: Logger, closers: Closer[]): ConsoleEntra | undefined {
-  const configured = configuredEntra(config, logger);
-  if (configured === undefined) return undefined;
-  closers.push({ what: 'the Graph client', close: () => configured.directory.close() });
-  return consoleEntra(configured.directory, configured.app);
+  const registration = configuredEntraApp(config);
+  if (registration === undefined) return undefined;
+  let made: Promise<GraphDirectory> | undefined;
+  const directory = () => (made ??= configuredEntra(config, logger).then((configured) => configured!.directory));
+  closers.push({ what: 'the Graph client', close: async () => (await made)?.close() });
+  return {
+    clientId: registration.clientId,
+    authorityHost: registration.authorityHost,
+    probeConnection: async (tenant) => (await directory()).probeConnection(tenant),
+    listVerifiedDomains: async (tenant) => (await directory()).listVerifiedDomains(tenant),
+    // A client not made yet has nothing to forget.
+    forgetTenant: (tenant) => void made?.then((d) => d.forgetTenant(tenant)).catch(() => undefined),
+  };
 }
 
 /** What the console's Integrations page needs of Entra: the app registration and the live connection check. */
-function consoleEntra(directory: GraphDirectory, app: ConfiguredEntra['app']): ConsoleEntra {
+function consoleEntra(directory: GraphDirectory, app: EntraApp): ConsoleEntra {
   return {
     ...app,
     probeConnection: (tenant) => directory.probeConnection(tenant),
@@ -425,9 +435,20 @@ function consoleEntra(directory: GraphDirectory, app: ConfiguredEntra['app']): C
   };
 }
 
-/** A Temporal client (the API's, the anti-entropy guard's and the activities'). */
+/** A Temporal client connected before it is returned (the worker's, its anti-entropy guard's and activities'). */
 async function connectClient(config: JoinerConfig, address: string, closers: Closer[]): Promise<Client> {
   const connection = await Connection.connect({ address });
+  closers.push({ what: 'the Temporal client connection', close: () => connection.close() });
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+}
+
+/**
+ * The API's Temporal client, which connects at its first call: the API accepts webhooks into the outbox whether
+ * Temporal answers or not (its relay delivers them once it does; /readyz says whether it does), so neither its
+ * start nor a restart after a crash waits for Temporal.
+ */
+function lazyClient(config: JoinerConfig, address: string, closers: Closer[]): Client {
+  const connection = Connection.lazy({ address });
   closers.push({ what: 'the Temporal client connection', close: () => connection.close() });
   return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 }
@@ -447,6 +468,8 @@ async function connectWorkerTemporal(
   closers: Closer[],
 ): Promise<WorkerTemporal> {
   const client = await connectClient(config, address, closers);
+  // Loaded here, not at the top: `joiner api` has no worker, and a restarted API should not wait for its modules.
+  const { NativeConnection } = await import('@temporalio/worker');
   const native = await NativeConnection.connect({ address });
   closers.push({ what: 'the Temporal worker connection', close: () => native.close() });
   await ensureSearchAttributes({ connection: client.connection, namespace: config.TEMPORAL_NAMESPACE }, logger);
@@ -465,6 +488,7 @@ async function startWorker(
   logger: Logger,
   closers: Closer[],
 ): Promise<void> {
+  const { createGraphWriteWorker, createLifecycleWorker } = await import('../worker/lifecycle-worker.js');
   const pacer = new GraphWritePacer();
   const workerShutdown = { shutdownGraceTime: workerShutdownGraceMs, shutdownForceTime: workerShutdownForceMs };
   const worker = await createLifecycleWorker({

@@ -4,9 +4,7 @@ import { AccessTokenDescription, AccessTokenName, checkAccessTokenField } from '
 import type { JoinerConfig } from '../domain/config';
 import { defaultCompanyId } from '../store/companies';
 import type { OperatorBackend } from './backend';
-import { CliFailure, CliUsageError } from './backend';
-
-export { CliUsageError } from './backend';
+import { CliFailure, CliUsageError } from './errors';
 
 /** The option's value trimmed, or a usage error naming the option and its problem. */
 function checkText(schema: AccessTokenTextField, value: string, what: string): string {
