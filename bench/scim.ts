@@ -4,9 +4,12 @@
  * `GET /scim/v2/Users?filter=userName eq "…"` (a different userName each request) and PATCH (replace title). The anchor
  * is a bare Koa + pg server doing the same indexed lookup (bench/anchor-server.ts), measured in the same run. Then the
  * same on PGlite (`joiner api` on DATA_DIR). PATCH signals each account workflow on the Temporal dev server, as in a
- * deployment (no worker runs them).
+ * deployment (no worker runs them): the relay delivers them after the answer, and the PATCH figures include waiting
+ * until the outbox is empty. Beside throughput and latency, the CPU milliseconds each server process spends per
+ * request (from /proc), which a busy machine bends far less.
  */
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +21,7 @@ import { openDatabase, type Database, type DatabaseOptions } from '../store/db';
 import { scimUsers } from '../store/schema';
 import { assertAllOk, runLoad, type LoadRequest, type LoadResult } from './lib/load';
 import { freePort, spawnChild, tsxCommand, waitForHttp } from '../test/deployment/processes';
+import { processCpuMs } from './lib/machine';
 import { runBenchmark, type BenchContext } from './lib/result';
 import { startJoinerApi, startPostgres, startTemporal } from '../test/deployment/rig';
 
@@ -82,14 +86,15 @@ const getRequests = (order: number[]): LoadRequest[] =>
     path: `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "USER${i}@contoso.com"`)}`,
   }));
 
-const patchRequests = (order: number[], ids: string[]): LoadRequest[] =>
+/** PATCHes that each change the user (`tag` keeps a second run from repeating the first's values: no-ops). */
+const patchRequests = (order: number[], ids: string[], tag = ''): LoadRequest[] =>
   order.map((i, n) => ({
     method: 'PATCH',
     path: `/scim/v2/Users/${ids[i]!}`,
     headers: { 'content-type': 'application/scim+json' },
     body: JSON.stringify({
       schemas: [ScimUrn.PatchOp],
-      Operations: [{ op: 'Replace', path: 'title', value: `Engineer ${n}` }],
+      Operations: [{ op: 'Replace', path: 'title', value: `Engineer ${tag}${n}` }],
     }),
   }));
 
@@ -108,6 +113,53 @@ async function load(what: string, url: string, requests: LoadRequest[], timing: 
   });
   assertAllOk(what, result);
   return result;
+}
+
+/**
+ * Like {@link load}, measuring the CPU the process `pid` spends per answered request: a warm-up run first (`warmup`
+ * requests), then the measured one, then `settle` (work the requests left behind) before the CPU is read again.
+ */
+async function loadWithCpu(
+  what: string,
+  url: string,
+  pid: number,
+  requests: { warmup: LoadRequest[]; measured: LoadRequest[] },
+  timing: Timing,
+  token?: string,
+  settle?: () => Promise<void>,
+) {
+  await load(
+    `${what} warm-up`,
+    url,
+    requests.warmup,
+    { durationSeconds: timing.warmupSeconds, warmupSeconds: 0 },
+    token,
+  );
+  const before = processCpuMs(pid);
+  const result = await load(what, url, requests.measured, { ...timing, warmupSeconds: 0 }, token);
+  await settle?.();
+  return { result, cpuMsPerRequest: (processCpuMs(pid) - before) / result.requests };
+}
+
+/** Resolves once the SCIM writes' outbox is empty (the relay delivered every signal); resolves to the seconds waited. */
+async function outboxEmptied(url: string): Promise<number> {
+  const started = performance.now();
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (;;) {
+      const { rows } = await client.query<{ left: number }>('select count(*)::int as "left" from account_signals');
+      if (rows[0]!.left === 0 || performance.now() - started > 60_000) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    await client.end();
+  }
+  return (performance.now() - started) / 1000;
+}
+
+function cpuRow(context: BenchContext, what: string, cpuMsPerRequest: number) {
+  context.row({ what: `${what}, CPU per request`, value: cpuMsPerRequest, unit: 'ms' });
 }
 
 function latencyRows(context: BenchContext, what: string, result: LoadResult, p99Below?: number) {
@@ -136,10 +188,12 @@ runBenchmark('scim', async (context) => {
     });
     const anchorUrl = `http://127.0.0.1:${anchorPort}`;
     await waitForHttp(`${anchorUrl}/?userName=user0@contoso.com`, anchor);
-    const anchorGet = await load(
+    const anchorRequests = order.map((i) => ({ method: 'GET', path: `/?userName=USER${i}%40contoso.com` }));
+    const { result: anchorGet, cpuMsPerRequest: anchorCpu } = await loadWithCpu(
       'anchor GET',
       anchorUrl,
-      order.map((i) => ({ method: 'GET', path: `/?userName=USER${i}%40contoso.com` })),
+      anchor.pid,
+      { warmup: anchorRequests.slice().reverse(), measured: anchorRequests },
       timing,
     );
     await anchor.stop();
@@ -149,9 +203,17 @@ runBenchmark('scim', async (context) => {
       unit: 'req/s',
     });
     latencyRows(context, 'anchor', anchorGet);
+    cpuRow(context, 'anchor', anchorCpu);
 
     const api = await startJoinerApi({ ...env, DATABASE_URL: postgres.url });
-    const get = await load('GET (PostgreSQL)', api.url, getRequests(order), timing, pg.token);
+    const { result: get, cpuMsPerRequest: getCpu } = await loadWithCpu(
+      'GET (PostgreSQL)',
+      api.url,
+      api.child.pid,
+      { warmup: getRequests(order.slice().reverse()), measured: getRequests(order) },
+      timing,
+      pg.token,
+    );
     context.row({ what: `GET by userName, PostgreSQL, ${users} users`, value: get.requestsPerSecond, unit: 'req/s' });
     context.row({
       what: 'GET by userName, PostgreSQL, share of the anchor',
@@ -161,7 +223,19 @@ runBenchmark('scim', async (context) => {
       anchor: anchorGet.requestsPerSecond,
     });
     latencyRows(context, 'GET by userName, PostgreSQL,', get, 25);
-    const patch = await load('PATCH (PostgreSQL)', api.url, patchRequests(order, pg.ids), timing, pg.token);
+    cpuRow(context, 'GET by userName, PostgreSQL', getCpu);
+    let deliveredAfter = 0;
+    const { result: patch, cpuMsPerRequest: patchCpu } = await loadWithCpu(
+      'PATCH (PostgreSQL)',
+      api.url,
+      api.child.pid,
+      { warmup: patchRequests(order, pg.ids, 'w'), measured: patchRequests(order, pg.ids) },
+      timing,
+      pg.token,
+      async () => {
+        deliveredAfter = await outboxEmptied(postgres.url);
+      },
+    );
     context.row({
       what: 'PATCH, PostgreSQL',
       value: patch.requestsPerSecond,
@@ -169,6 +243,8 @@ runBenchmark('scim', async (context) => {
       target: { atLeast: 1000 },
     });
     latencyRows(context, 'PATCH, PostgreSQL,', patch, 50);
+    cpuRow(context, 'PATCH, PostgreSQL (its signals delivered included)', patchCpu);
+    context.row({ what: 'PATCH, PostgreSQL, every signal delivered after the load', value: deliveredAfter, unit: 's' });
     await api.child.stop();
 
     const lite = await seed({ kind: 'pglite', dataDir: path.resolve(dataDir) }, users);
