@@ -29,6 +29,13 @@ export interface TemporalDevServerOptions {
    * set up by hand or restarted empty would be (the reliability tests check that Joiner registers them itself).
    */
   searchAttributes?: boolean;
+  /**
+   * Wait for each write of the SQLite file to reach the disk (SQLite's default, `synchronous=FULL`); default true.
+   * False (`synchronous=OFF`) is for throwaway servers (the test and benchmark rig): a killed server still loses
+   * nothing, the operating system has its writes, only a machine crash may. On a disk with slow flushes a server that
+   * waits for each one takes a few dozen signal-with-starts a second instead of hundreds.
+   */
+  syncWrites?: boolean;
 }
 
 export interface TemporalDevServer {
@@ -99,6 +106,7 @@ export function devServerArgs(
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn'];
   args.push(...(uiPort === undefined ? ['--headless'] : ['--ui-port', String(uiPort)]));
   if (options.dbFile !== undefined) args.push('--db-filename', options.dbFile);
+  if (options.syncWrites === false) args.push('--sqlite-pragma', 'synchronous=OFF');
   for (const namespace of options.namespaces ?? []) args.push('--namespace', namespace);
   if (options.searchAttributes ?? true) {
     for (const key of joinerSearchAttributes) args.push('--search-attribute', `${key.name}=Keyword`);

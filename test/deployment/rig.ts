@@ -124,7 +124,8 @@ export async function startTemporal(options: TemporalStartOptions = {}): Promise
       for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${dbFile}${suffix}`, { force: true });
     }
     const started = performance.now();
-    const args = devServerArgs({ dbFile, searchAttributes: start.searchAttributes ?? true }, port);
+    // Throwaway state, like the rig's PostgreSQL (fsync off): the disk's flushes must not be what is measured.
+    const args = devServerArgs({ dbFile, searchAttributes: start.searchAttributes ?? true, syncWrites: false }, port);
     child = spawnChild('temporal dev server', [cli.path, args]);
     const server = child;
     try {
