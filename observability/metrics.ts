@@ -59,6 +59,18 @@ export const hrOutboxOldestAgeSeconds = new Gauge({
   registers: [metricsRegistry],
 });
 
+export const accountSignalOutboxDepth = new Gauge({
+  name: 'joiner_account_signal_outbox_depth',
+  help: 'signals committed by SCIM writes not yet handed to Temporal',
+  registers: [metricsRegistry],
+});
+
+export const accountSignalOutboxOldestAgeSeconds = new Gauge({
+  name: 'joiner_account_signal_outbox_oldest_age_seconds',
+  help: 'age of the oldest signal committed by a SCIM write not yet handed to Temporal (0 when the outbox is empty)',
+  registers: [metricsRegistry],
+});
+
 /** The route groups whose in-flight requests are bounded (`api/middleware/load-shedding.ts`). */
 export type ShedRoute = 'hr_webhook' | 'scim';
 
@@ -134,6 +146,10 @@ export interface StoreSnapshot {
   outboxDepth: number;
   /** Seconds since the oldest undelivered event was received; 0 when none is waiting. */
   outboxOldestAgeSeconds: number;
+  /** Signals SCIM writes committed that Temporal does not have yet. */
+  accountSignalsDepth: number;
+  /** Seconds since the oldest of them was committed; 0 when none is waiting. */
+  accountSignalsOldestAgeSeconds: number;
   /** Employee counts by phase; `null` phase (never recorded) is reported as `none`. */
   employeesByPhase: ReadonlyArray<{ phase: string | null; count: number }>;
 }
@@ -156,6 +172,8 @@ async function refreshStoreGauges(): Promise<void> {
   const snapshot = await storeSource();
   hrOutboxDepth.set(snapshot.outboxDepth);
   hrOutboxOldestAgeSeconds.set(snapshot.outboxOldestAgeSeconds);
+  accountSignalOutboxDepth.set(snapshot.accountSignalsDepth);
+  accountSignalOutboxOldestAgeSeconds.set(snapshot.accountSignalsOldestAgeSeconds);
   employeesByPhase.reset();
   for (const { phase, count } of snapshot.employeesByPhase) employeesByPhase.set({ phase: phase ?? 'none' }, count);
 }

@@ -1,6 +1,6 @@
 /**
  * `/healthz`, `/readyz` and `/metrics` of the API, and the worker's probe listener, over real HTTP: readiness names the
- * dependency that is down, and the counters and gauges move with webhooks, the outbox and SCIM requests.
+ * dependency that is down, and the counters and gauges move with webhooks, the outboxes and SCIM requests.
  */
 import net from 'node:net';
 import { Writable } from 'node:stream';
@@ -9,9 +9,11 @@ import { createApp, type AppDeps } from '../../api/app';
 import { signAlexisPayload } from '../../api/hr-webhook/signature';
 import { createLogger } from '../../api/logger';
 import { parseConfig } from '../../domain/config';
+import { ScimUrn } from '../../domain/scim/constants';
 import { observeStore } from '../../observability/metrics';
 import { startProbeServer } from '../../observability/probes';
 import { checkTemporal } from '../../orchestration/temporal';
+import { createAccessToken } from '../../store/access-tokens';
 import { ensureDefaultCompany } from '../../store/companies';
 import { readOperationalStats } from '../../store/operational-stats';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases';
@@ -125,6 +127,20 @@ describe('operations endpoints of the API', () => {
     expect(sample(after, 'joiner_hr_outbox_depth')).toBe(1);
     expect(sample(after, 'joiner_hr_outbox_oldest_age_seconds')).toBeGreaterThanOrEqual(0);
     expect(sample(after, 'joiner_employees{phase="none"}')).toBe(1);
+  });
+
+  it('shows the signal of a SCIM write waiting in its outbox while Temporal is down (no relay runs here)', async () => {
+    const { token } = await createAccessToken(database.db, { companyId: 'default', name: 'Entra provisioning' });
+    const before = sample(await metrics(), 'joiner_account_signal_outbox_depth');
+    const created = await fetch(`${app.url}/scim/v2/Users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
+      body: JSON.stringify({ schemas: [ScimUrn.User], userName: 'ops@contoso.com' }),
+    });
+    expect(created.status).toBe(201);
+    const after = await metrics();
+    expect(sample(after, 'joiner_account_signal_outbox_depth') - before).toBe(1);
+    expect(sample(after, 'joiner_account_signal_outbox_oldest_age_seconds')).toBeGreaterThanOrEqual(0);
   });
 
   it('counts SCIM requests by method, route template and status, without ids in the labels', async () => {
