@@ -3,7 +3,7 @@ import type { SessionFlash } from '../../store/console-sessions';
 /**
  * Server-rendered HTML for the console: a tagged template that escapes every interpolated value (only {@link Html}
  * values, made by `html` itself or {@link raw}, go in as they are), the page layout, and the pieces several pages
- * use (the CSRF field, a message, a confirmation). Each page's own markup lives with its routes in `pages/`.
+ * use (the CSRF field, a message, a confirmation, a table). Each page's own markup lives with its routes in `pages/`.
  */
 
 /** Markup that is already safe to put into a page. */
@@ -74,6 +74,31 @@ export const csrfField = (csrf: string) => html`<input type="hidden" name="_csrf
 /** A page body with only a message (an error that needs no form). */
 export function messagePage(message: string): Html {
   return html`<div class="card"><p role="alert">${message}</p></div>`;
+}
+
+/**
+ * A table of records in the wrapper that scrolls it sideways on a narrow screen: a header cell per column, then the
+ * rows. With `empty`, that sentence stands instead of a table without rows.
+ */
+export function dataTable(options: {
+  id?: string;
+  columns: readonly string[];
+  rows: readonly Html[];
+  empty?: string;
+}): Html {
+  if (options.empty !== undefined && options.rows.length === 0) return html`<p>${options.empty}</p>`;
+  return html`<div class="table-wrap">
+    <table${options.id === undefined ? '' : html` id="${options.id}"`}>
+      <thead>
+        <tr>
+          ${options.columns.map((column) => html`<th scope="col">${column}</th>`)}
+        </tr>
+      </thead>
+      <tbody>
+        ${options.rows}
+      </tbody>
+    </table>
+  </div>`;
 }
 
 /** A page that asks before a destructive action: the action posts, Cancel goes back. */

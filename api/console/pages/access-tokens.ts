@@ -16,10 +16,17 @@ import { createAccessToken, listAccessTokens, revokeAccessToken } from '../../..
 import { ensureDefaultCompany } from '../../../store/companies';
 import type { SessionFlash } from '../../../store/console-sessions';
 import type { AppDeps } from '../../deps';
-import { actorOf } from '../auth';
 import type { Html } from '../html';
-import { confirmPage, csrfField, html, raw, time } from '../html';
-import { consoleCompanyId as companyId, flashAndRedirect, renderPage, sessionOf, takeFlash } from '../respond';
+import { csrfField, dataTable, html, raw, time } from '../html';
+import {
+  consoleCompanyId as companyId,
+  flashAndRedirect,
+  logConsoleAction,
+  renderConfirmPage,
+  renderPage,
+  sessionOf,
+  takeFlash,
+} from '../respond';
 
 const tokensPath = '/settings/access-tokens';
 
@@ -106,27 +113,11 @@ ${values.description}</textarea>
       <p class="muted">Tenant URL for Entra's provisioning: <code>${options.tenantUrl}</code></p>
     </form>
     <h2>Tokens</h2>
-    ${
-      options.tokens.length === 0
-        ? html`<p>No access tokens yet.</p>`
-        : html`<div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Description</th>
-                  <th scope="col">Token</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">Status</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${rows}
-              </tbody>
-            </table>
-          </div>`
-    }`;
+    ${dataTable({
+      columns: ['Name', 'Description', 'Token', 'Created', 'Last used', 'Status'],
+      rows,
+      empty: 'No access tokens yet.',
+    })}`;
 }
 
 export function accessTokensRoutes(router: Router, deps: AppDeps): void {
@@ -177,16 +168,10 @@ export function accessTokensRoutes(router: Router, deps: AppDeps): void {
       name: name.value,
       description: description.value || null,
     });
-    logger.info(
-      {
-        actor: actorOf(ctx),
-        action: 'access-token.created',
-        companyId,
-        tokenId: accessToken.id,
-        name: accessToken.name,
-      },
-      'console: access token created',
-    );
+    logConsoleAction(logger, ctx, 'access-token.created', 'console: access token created', {
+      tokenId: accessToken.id,
+      name: accessToken.name,
+    });
     ctx.status = 201;
     return renderTokensPage(ctx, { created: { token, name: name.value } });
   });
@@ -194,29 +179,18 @@ export function accessTokensRoutes(router: Router, deps: AppDeps): void {
     const token = (await listAccessTokens(db, companyId)).find((t) => t.id === ctx.params.id && t.revokedAt === null);
     if (token === undefined)
       return flashAndRedirect(db, ctx, { kind: 'error', text: 'No such active access token.' }, tokensPath);
-    renderPage(
-      ctx,
-      'Revoke access token',
-      confirmPage({
-        title: 'Revoke access token',
-        question: `Revoke the access token “${token.name}”? Entra's provisioning requests with it are refused from now on.`,
-        action: `${tokensPath}/${token.id}/revoke`,
-        confirmLabel: 'Revoke',
-        cancelHref: tokensPath,
-        csrf: sessionOf(ctx).csrf,
-      }),
-      { section: 'access-tokens' },
-    );
+    renderConfirmPage(ctx, 'access-tokens', {
+      title: 'Revoke access token',
+      question: `Revoke the access token “${token.name}”? Entra's provisioning requests with it are refused from now on.`,
+      action: `${tokensPath}/${token.id}/revoke`,
+      confirmLabel: 'Revoke',
+      cancelHref: tokensPath,
+    });
   });
   router.post(`${tokensPath}/:id/revoke`, async (ctx) => {
     const tokenId = ctx.params.id!;
     const revoked = await revokeAccessToken(db, companyId, tokenId);
-    if (revoked) {
-      logger.info(
-        { actor: actorOf(ctx), action: 'access-token.revoked', companyId, tokenId },
-        'console: access token revoked',
-      );
-    }
+    if (revoked) logConsoleAction(logger, ctx, 'access-token.revoked', 'console: access token revoked', { tokenId });
     await flashAndRedirect(
       db,
       ctx,

@@ -6,7 +6,7 @@ import type { ScimAccount } from '../../../store/scim-users';
 import { listScimAccounts } from '../../../store/scim-users';
 import type { AppDeps } from '../../deps';
 import type { Html } from '../html';
-import { html, time } from '../html';
+import { dataTable, html, time } from '../html';
 import { consoleCompanyId as companyId, renderPage } from '../respond';
 
 export function accountsPage(options: {
@@ -19,77 +19,47 @@ export function accountsPage(options: {
   }[];
   employeeNames: Map<string, string>;
 }): Html {
+  const accountRows = options.accounts.map(
+    (a) =>
+      html`<tr>
+        <td>${a.userName}</td>
+        <td>${a.displayName ?? ''}</td>
+        <td>${a.active ? 'Active' : 'Deactivated'}</td>
+        <td>
+          ${
+            a.employeeId === null
+              ? html`<span class="muted">not linked</span>`
+              : html`<a href="/employees/${encodeURIComponent(a.employeeId)}"
+                  >${options.employeeNames.get(a.employeeId) ?? a.employeeId}</a
+                >`
+          }
+        </td>
+        <td>
+          ${a.phoneNumbers.map((p) => `${p.type ?? ''} ${p.e164 ?? '(not E.164)'}`.trim()).join(', ') || '—'}${
+            a.phoneNumbersUnparsable ? html` <span class="error-text">(flagged)</span>` : ''
+          }
+        </td>
+        <td>${time(a.updatedAt)}</td>
+      </tr>`,
+  );
+  const groupRows = options.groups.map(
+    (g) =>
+      html`<tr>
+        <td>${g.displayName}</td>
+        <td>${g.members.map((m) => m.display ?? m.id).join(', ') || '—'}</td>
+      </tr>`,
+  );
   return html`<h1>Accounts</h1>
     <p class="muted">The users and groups Microsoft Entra ID provisioned through SCIM, with their linked employee.</p>
     <h2>Users</h2>
-    ${
-      options.accounts.length === 0
-        ? html`<p>No SCIM users yet.</p>`
-        : html`<div class="table-wrap">
-            <table id="accounts-table">
-              <thead>
-                <tr>
-                  <th scope="col">User name</th>
-                  <th scope="col">Display name</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Linked employee</th>
-                  <th scope="col">Phone numbers</th>
-                  <th scope="col">Updated</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${options.accounts.map(
-                  (a) =>
-                    html`<tr>
-                      <td>${a.userName}</td>
-                      <td>${a.displayName ?? ''}</td>
-                      <td>${a.active ? 'Active' : 'Deactivated'}</td>
-                      <td>
-                        ${
-                          a.employeeId === null
-                            ? html`<span class="muted">not linked</span>`
-                            : html`<a href="/employees/${encodeURIComponent(a.employeeId)}"
-                                >${options.employeeNames.get(a.employeeId) ?? a.employeeId}</a
-                              >`
-                        }
-                      </td>
-                      <td>
-                        ${
-                          a.phoneNumbers.map((p) => `${p.type ?? ''} ${p.e164 ?? '(not E.164)'}`.trim()).join(', ') ||
-                          '—'
-                        }${a.phoneNumbersUnparsable ? html` <span class="error-text">(flagged)</span>` : ''}
-                      </td>
-                      <td>${time(a.updatedAt)}</td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>
-          </div>`
-    }
+    ${dataTable({
+      id: 'accounts-table',
+      columns: ['User name', 'Display name', 'State', 'Linked employee', 'Phone numbers', 'Updated'],
+      rows: accountRows,
+      empty: 'No SCIM users yet.',
+    })}
     <h2>Groups</h2>
-    ${
-      options.groups.length === 0
-        ? html`<p>No SCIM groups yet.</p>`
-        : html`<div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Group</th>
-                  <th scope="col">Members</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${options.groups.map(
-                  (g) =>
-                    html`<tr>
-                      <td>${g.displayName}</td>
-                      <td>${g.members.map((m) => m.display ?? m.id).join(', ') || '—'}</td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>
-          </div>`
-    }`;
+    ${dataTable({ columns: ['Group', 'Members'], rows: groupRows, empty: 'No SCIM groups yet.' })}`;
 }
 
 export function accountsRoutes(router: Router, deps: AppDeps): void {

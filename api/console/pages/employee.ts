@@ -14,8 +14,15 @@ import { getEmployee } from '../../../store/employees';
 import type { AppDeps } from '../../deps';
 import { actorOf } from '../auth';
 import type { Html } from '../html';
-import { csrfField, html, messagePage, time } from '../html';
-import { consoleCompanyId as companyId, flashAndRedirect, renderPage, sessionOf, takeFlash } from '../respond';
+import { csrfField, dataTable, html, messagePage, time } from '../html';
+import {
+  consoleCompanyId as companyId,
+  flashAndRedirect,
+  logConsoleAction,
+  renderPage,
+  sessionOf,
+  takeFlash,
+} from '../respond';
 import { phaseText, timersText } from './employees';
 
 function valueText(value: string | readonly string[] | null | undefined): string {
@@ -27,27 +34,17 @@ function valueText(value: string | readonly string[] | null | undefined): string
 
 function previewSection(preview: ReconciliationPreview): Html {
   const changeTable = (changes: readonly PropertyChange[], withFrom: boolean) =>
-    html`<div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Property</th>
-            ${withFrom ? html`<th scope="col">Now (last written)</th>` : ''}
-            <th scope="col">Would become</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${changes.map(
-            (c) =>
-              html`<tr>
-                <td class="mono">${c.property}</td>
-                ${withFrom ? html`<td>${valueText(c.from)}</td>` : ''}
-                <td>${valueText(c.to)}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>`;
+    dataTable({
+      columns: ['Property', ...(withFrom ? ['Now (last written)'] : []), 'Would become'],
+      rows: changes.map(
+        (c) =>
+          html`<tr>
+            <td class="mono">${c.property}</td>
+            ${withFrom ? html`<td>${valueText(c.from)}</td>` : ''}
+            <td>${valueText(c.to)}</td>
+          </tr>`,
+      ),
+    });
   switch (preview.kind) {
     case 'hr-deleted':
       return html`<p>
@@ -170,29 +167,23 @@ export function employeePage(options: {
       ${
         pushed === null
           ? html`<p>Nothing written yet.</p>`
-          : html`<div class="table-wrap">
-              <table id="pushed-table">
-                <thead>
-                  <tr>
-                    <th scope="col">Property</th>
-                    <th scope="col">Value</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${Object.entries(pushed.fields).map(
-                    ([k, v]) =>
-                      html`<tr>
-                        <td class="mono">${k}</td>
-                        <td>${valueText(v)}</td>
-                      </tr>`,
-                  )}
-                  <tr>
-                    <td class="mono">manager</td>
-                    <td>${pushed.managerEmployeeId ?? '(none)'}</td>
-                  </tr>
-                </tbody>
-              </table>
-            </div>`
+          : dataTable({
+              id: 'pushed-table',
+              columns: ['Property', 'Value'],
+              rows: [
+                ...Object.entries(pushed.fields).map(
+                  ([k, v]) =>
+                    html`<tr>
+                      <td class="mono">${k}</td>
+                      <td>${valueText(v)}</td>
+                    </tr>`,
+                ),
+                html`<tr>
+                  <td class="mono">manager</td>
+                  <td>${pushed.managerEmployeeId ?? '(none)'}</td>
+                </tr>`,
+              ],
+            })
       }
     </section>
     <section class="card" aria-labelledby="timeline-heading">
@@ -274,10 +265,7 @@ export function employeeRoutes(router: Router, deps: AppDeps): void {
     }
     try {
       await resyncEmployee({ db, temporal: { ...deps.temporal, deliveryTimeoutMs: 5_000 } }, companyId, employeeId);
-      logger.info(
-        { actor: actorOf(ctx), action: 'employee.resync', companyId, employeeId },
-        'console: employee resync sent',
-      );
+      logConsoleAction(logger, ctx, 'employee.resync', 'console: employee resync sent', { employeeId });
       await flashAndRedirect(db, ctx, { kind: 'info', text: 'Resync sent: the workflow writes what differs.' }, back);
     } catch (err) {
       logger.warn({ err, actor: actorOf(ctx), companyId, employeeId }, 'console: employee resync not sent');

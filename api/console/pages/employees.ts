@@ -10,7 +10,7 @@ import type { EmployeeListQuery, EmployeePhaseFilter } from '../../../store/empl
 import { countEmployeesByPhase, notStartedPhase } from '../../../store/employee-read-model';
 import type { AppDeps } from '../../deps';
 import type { Html } from '../html';
-import { html, messagePage, raw, time } from '../html';
+import { dataTable, html, messagePage, raw, time } from '../html';
 import { consoleCompanyId as companyId, renderPage, takeFlash } from '../respond';
 
 /** Employees per page of the list. */
@@ -97,28 +97,11 @@ export function employeesPage(options: {
     </form>
     ${options.temporalNote === null ? '' : html`<p class="muted" role="status">${options.temporalNote}</p>`}
     <p id="employee-count">${page.total} ${page.total === 1 ? 'employee' : 'employees'}</p>
-    ${
-      page.rows.length === 0
-        ? html`<p>No employees match.</p>`
-        : html`<div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Employee</th>
-                  <th scope="col">Work email</th>
-                  <th scope="col">Phase</th>
-                  <th scope="col">Entra object id</th>
-                  <th scope="col">Last HR change</th>
-                  <th scope="col">Pending timers</th>
-                  <th scope="col">Last error</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${rows}
-              </tbody>
-            </table>
-          </div>`
-    }
+    ${dataTable({
+      columns: ['Employee', 'Work email', 'Phase', 'Entra object id', 'Last HR change', 'Pending timers', 'Last error'],
+      rows,
+      empty: 'No employees match.',
+    })}
     <nav class="pager" aria-label="Pages">
       ${page.previousBefore === null ? '' : html`<a href="${link({ before: page.previousBefore })}">← Previous</a>`}
       ${page.nextAfter === null ? '' : html`<a href="${link({ after: page.nextAfter })}">Next →</a>`}

@@ -9,10 +9,18 @@ import { randomSecret, setConsentState, takeConsentState } from '../../../store/
 import type { AppDeps } from '../../deps';
 import { actorOf } from '../auth';
 import type { Html } from '../html';
-import { confirmPage, csrfField, html, messagePage, raw, time } from '../html';
+import { csrfField, html, messagePage, raw, time } from '../html';
 import type { IntegrationStatus } from '../integration';
 import { adminConsentUrl, checkIntegration, consentErrorReason, requiredPermissions } from '../integration';
-import { consoleCompanyId as companyId, flashAndRedirect, renderPage, sessionOf, takeFlash } from '../respond';
+import {
+  consoleCompanyId as companyId,
+  flashAndRedirect,
+  logConsoleAction,
+  renderConfirmPage,
+  renderPage,
+  sessionOf,
+  takeFlash,
+} from '../respond';
 
 const integrationsPath = '/settings/integrations';
 
@@ -112,10 +120,7 @@ export function integrationsRoutes(router: Router, deps: AppDeps): void {
     }
     const consentState = randomSecret();
     await setConsentState(db, sessionOf(ctx).session.id, consentState);
-    logger.info(
-      { actor: actorOf(ctx), action: 'entra.consent-requested', companyId },
-      'console: admin consent requested',
-    );
+    logConsoleAction(logger, ctx, 'entra.consent-requested', 'console: admin consent requested');
     ctx.redirect(adminConsentUrl(entra, config.PUBLIC_URL, consentState));
   });
   router.get(`${integrationsPath}/entra/callback`, async (ctx) => {
@@ -168,10 +173,7 @@ export function integrationsRoutes(router: Router, deps: AppDeps): void {
       tenantId,
       'Entra integration connected from the console',
     );
-    logger.info(
-      { actor: actorOf(ctx), action: 'entra.connected', companyId, tenantId },
-      'console: Entra integration connected',
-    );
+    logConsoleAction(logger, ctx, 'entra.connected', 'console: Entra integration connected', { tenantId });
     await flashAndRedirect(
       db,
       ctx,
@@ -186,29 +188,22 @@ export function integrationsRoutes(router: Router, deps: AppDeps): void {
     );
   });
   router.get(`${integrationsPath}/entra/remove`, (ctx) => {
-    renderPage(
-      ctx,
-      'Remove integration',
-      confirmPage({
-        title: 'Remove integration',
-        question:
-          'Remove the Microsoft Entra ID (Azure AD) integration? Joiner stops writing to Entra ID. Nothing is lost: ' +
-          'changes from HR are kept, and Integrate brings every employee up to date again.',
-        action: `${integrationsPath}/entra/remove`,
-        confirmLabel: 'Remove integration',
-        cancelHref: integrationsPath,
-        csrf: sessionOf(ctx).csrf,
-      }),
-      { section: 'integrations' },
-    );
+    renderConfirmPage(ctx, 'integrations', {
+      title: 'Remove integration',
+      question:
+        'Remove the Microsoft Entra ID (Azure AD) integration? Joiner stops writing to Entra ID. Nothing is lost: ' +
+        'changes from HR are kept, and Integrate brings every employee up to date again.',
+      action: `${integrationsPath}/entra/remove`,
+      confirmLabel: 'Remove integration',
+      cancelHref: integrationsPath,
+    });
   });
   router.post(`${integrationsPath}/entra/remove`, async (ctx) => {
     const company = await disconnectEntra(db, companyId);
     if (company?.entraTenantId) entra?.forgetTenant({ tenantId: company.entraTenantId });
-    logger.info(
-      { actor: actorOf(ctx), action: 'entra.removed', companyId, tenantId: company?.entraTenantId ?? null },
-      'console: Entra integration removed',
-    );
+    logConsoleAction(logger, ctx, 'entra.removed', 'console: Entra integration removed', {
+      tenantId: company?.entraTenantId ?? null,
+    });
     await flashAndRedirect(
       db,
       ctx,
