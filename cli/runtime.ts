@@ -489,29 +489,19 @@ async function startWorker(
   closers: Closer[],
 ): Promise<void> {
   const { createGraphWriteWorker, createLifecycleWorker } = await import('../worker/lifecycle-worker.js');
-  const pacer = new GraphWritePacer();
-  const workerShutdown = { shutdownGraceTime: workerShutdownGraceMs, shutdownForceTime: workerShutdownForceMs };
-  const worker = await createLifecycleWorker({
+  // What both workers are built over; one pacer, so the process's Graph writes share one budget per tenant.
+  const shared = {
     connection: native,
-    workerOptions: workerShutdown,
+    workerOptions: { shutdownGraceTime: workerShutdownGraceMs, shutdownForceTime: workerShutdownForceMs },
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     db: database.db,
     entra: entra.directory,
-    client,
-    pacer,
-  });
+    pacer: new GraphWritePacer(),
+  };
+  const worker = await createLifecycleWorker({ ...shared, client });
   // Graph writes run on a queue of their own, which the Temporal server paces to the write budget for every worker.
-  const graphWriter = await createGraphWriteWorker({
-    connection: native,
-    workerOptions: workerShutdown,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    db: database.db,
-    entra: entra.directory,
-    pacer,
-    writesPerSecond: config.GRAPH_WRITES_PER_SECOND,
-  });
+  const graphWriter = await createGraphWriteWorker({ ...shared, writesPerSecond: config.GRAPH_WRITES_PER_SECOND });
   const workers = [worker, graphWriter];
   const running = workers.map((w) =>
     w.run().catch((err: unknown) => {
