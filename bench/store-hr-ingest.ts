@@ -13,27 +13,20 @@ import { openDatabase } from '../store/db';
 import { acceptHrEvent } from '../store/hr-events';
 import { createPostgresTemplate, createTestDatabase, testDatabaseEnv } from '../test/helpers/databases';
 import { findPostgresBinDir, startPostgresCluster, stopPostgresCluster } from '../test/helpers/postgres-cluster';
+import { hrEmployee } from '../test/store/fixtures';
+import { machineLine } from './lib/machine';
 
 const events = 2000;
 const employeesCount = 500;
 
+/** The snapshot of event `i`: one of `employeesCount` employees, a name that changes with every event. */
 function employee(i: number): HrEmployee {
-  return {
+  return hrEmployee({
     id: `emp_${i % employeesCount}`,
     version: i,
-    firstName: 'Ada',
     lastName: `Lovelace ${i}`,
     workEmail: `ada${i % employeesCount}@contoso.com`,
-    title: 'Engineer',
-    department: 'R&D',
-    organization: 'Contoso AB',
-    office: 'Stockholm',
-    workPhone: '+46701234567',
-    reportsTo: null,
-    homeAddress: { street: 'Storgatan 1', zipCode: '111 22', city: 'Stockholm', country: 'SE' },
-    hireDate: '2026-12-01',
-    offboardedDate: null,
-  };
+  });
 }
 
 async function ingest(label: string, database: Database, concurrency: number): Promise<void> {
@@ -60,12 +53,7 @@ async function ingest(label: string, database: Database, concurrency: number): P
 }
 
 async function main(): Promise<void> {
-  console.log(
-    `node ${process.version}, ${os.cpus().length} CPUs, load average ${os
-      .loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ')}`,
-  );
+  console.log(machineLine());
   const dir = await mkdtemp(path.join(os.tmpdir(), 'joiner-bench-'));
   try {
     const onDisk = await openDatabase({ kind: 'pglite', dataDir: dir });

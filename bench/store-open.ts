@@ -14,6 +14,7 @@ import {
   testDatabaseEnv,
 } from '../test/helpers/databases';
 import { findPostgresBinDir, startPostgresCluster, stopPostgresCluster } from '../test/helpers/postgres-cluster';
+import { machineLine } from './lib/machine';
 
 const rounds = 3;
 
@@ -32,12 +33,7 @@ async function time(label: string, fn: () => Promise<void>): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  console.log(
-    `node ${process.version}, ${os.cpus().length} CPUs, load average ${os
-      .loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ')}`,
-  );
+  console.log(machineLine());
   const root = await mkdtemp(path.join(os.tmpdir(), 'joiner-bench-'));
   try {
     let n = 0;

@@ -32,3 +32,12 @@ export function processCpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').at(-1)!.split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
+
+/** The line a benchmark that prints its figures starts with: Node, CPUs and the load averages (1, 5, 15 minutes). */
+export function machineLine(): string {
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+  return `node ${process.version}, ${os.cpus().length} CPUs, load average ${load}`;
+}
