@@ -7,14 +7,18 @@
 import { Client, Connection } from '@temporalio/client';
 import type { JoinerConfig } from '../domain/config';
 import { GraphDirectory } from '../entra/graph-directory';
-import { getEmployeeView } from '../orchestration/employee-view';
-import type { InstallationStatus, ResyncStatus } from '../orchestration/operations';
+import type { EmployeeViewDeps } from '../orchestration/employee-view';
+import type {
+  EmployeeDetails as OperationsEmployeeDetails,
+  InstallationStatus,
+  ResyncStatus,
+} from '../orchestration/operations';
 import {
+  readEmployeeDetails,
   readInstallationStatus,
   readResyncStatus,
   ResyncScope,
   startOperatorResync,
-  temporalUiLink,
   UnknownCompanyError,
 } from '../orchestration/operations';
 import { checkTemporal } from '../orchestration/temporal';
@@ -53,9 +57,7 @@ export interface AccessTokenRow {
 }
 
 export type EmployeeList = Json<EmployeeListPage> & { companyId: string };
-export type EmployeeDetails = Json<NonNullable<Awaited<ReturnType<typeof getEmployeeView>>>> & {
-  temporalUiUrl: string;
-};
+export type EmployeeDetails = Json<OperationsEmployeeDetails>;
 
 /** Everything the operator commands ask. */
 export interface OperatorBackend {
@@ -167,12 +169,8 @@ class DirectBackend implements OperatorBackend {
     // Without Temporal the view still shows the database's part; the workflow part says why it is missing.
     const client =
       this.config.TEMPORAL_ADDRESS === undefined ? unreachableWorkflowClient : this.temporalClient('').workflow;
-    const view = await getEmployeeView({ db: this.db, client }, companyId, employeeId);
-    if (view === null) return null;
-    return {
-      ...asJson(view),
-      temporalUiUrl: temporalUiLink(this.config.TEMPORAL_UI_URL, this.config.TEMPORAL_NAMESPACE, view.workflowId),
-    };
+    const details = await readEmployeeDetails({ db: this.db, client }, this.config, companyId, employeeId);
+    return details === null ? null : asJson(details);
   }
 
   async startResync(companyId: string, scope: ResyncScope) {
@@ -230,7 +228,7 @@ const unreachableWorkflowClient = {
   getHandle: () => ({
     query: () => Promise.reject(new Error('TEMPORAL_ADDRESS is not set')),
   }),
-} as unknown as Parameters<typeof getEmployeeView>[0]['client'];
+} as unknown as EmployeeViewDeps['client'];
 
 /** Answers from a running Joiner's admin API (`/admin/api`, administrator password). */
 class ApiBackend implements OperatorBackend {

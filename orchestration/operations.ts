@@ -1,17 +1,20 @@
 /**
  * What an operator asks of a running installation, in one place for the admin API and the `joiner` command line:
- * a company's resync and its progress, and the status of the database, Temporal and each company's Entra
- * connection. The answers are plain JSON-able objects, so the CLI prints the same whether it asked the database
+ * one employee's details, a company's resync and its progress, and the status of the database, Temporal and each
+ * company's Entra connection. The answers are plain JSON-able objects, so the CLI prints the same whether it asked the database
  * and Temporal itself or a running Joiner's admin API.
  */
 import type { WorkflowClient } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import type { JoinerConfig } from '../domain/config';
 import type { Db } from '../store/db';
 import { getCompany, listCompanies } from '../store/companies';
 import { pingDatabase } from '../store/operational-stats';
 import type { ResyncProgress } from '../workflows/definitions';
 import { ResyncScope, resyncProgressQuery, resyncWorkflowId } from '../workflows/definitions';
 import { requestResync } from './anti-entropy';
+import type { EmployeeView, EmployeeViewDeps } from './employee-view';
+import { getEmployeeView } from './employee-view';
 
 export { ResyncScope } from '../workflows/definitions';
 
@@ -163,7 +166,24 @@ export async function readInstallationStatus(deps: {
   };
 }
 
-/** The Temporal UI page of a workflow. */
-export function temporalUiLink(uiUrl: string, namespace: string, workflowId: string): string {
-  return `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+/** One employee as `GET /admin/api/employees/:id`, `joiner employees show` and the console's page show it. */
+export type EmployeeDetails = EmployeeView & {
+  /** The employee's workflow in the Temporal UI. */
+  temporalUiUrl: string;
+};
+
+/** One employee's view (see {@link getEmployeeView}) with its workflow's Temporal UI page; null when there is none. */
+export async function readEmployeeDetails(
+  deps: EmployeeViewDeps,
+  config: Pick<JoinerConfig, 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE'>,
+  companyId: string,
+  employeeId: string,
+  options?: Parameters<typeof getEmployeeView>[3],
+): Promise<EmployeeDetails | null> {
+  const view = await getEmployeeView(deps, companyId, employeeId, options);
+  if (view === null) return null;
+  const temporalUiUrl =
+    `${config.TEMPORAL_UI_URL}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}` +
+    `/workflows/${encodeURIComponent(view.workflowId)}`;
+  return { ...view, temporalUiUrl };
 }

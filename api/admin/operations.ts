@@ -3,13 +3,12 @@ import { z } from 'zod';
 import { LifecyclePhase } from '../../domain/lifecycle-phase';
 import { applyPolicyChange, storedCompanyPolicies } from '../../domain/policies';
 import { changeCompanyPolicies } from '../../orchestration/company-changes';
-import { getEmployeeView } from '../../orchestration/employee-view';
 import {
+  readEmployeeDetails,
   readInstallationStatus,
   readResyncStatus,
   ResyncScope,
   startOperatorResync,
-  temporalUiLink,
   UnknownCompanyError,
 } from '../../orchestration/operations';
 import type { Company } from '../../store/companies';
@@ -83,12 +82,14 @@ export function adminOperationsRouter(deps: AppDeps): Router {
   router.get('/employees/:id', async (ctx) => {
     const companyId = parseOr400(CompanyId.optional(), ctx.query.company, 'company') ?? defaultCompanyId;
     const employeeId = ctx.params.id!;
-    const view = await getEmployeeView({ db: deps.db, client: deps.temporal.client }, companyId, employeeId);
-    if (view === null) throw new HttpError(404, `company ${companyId} has no employee "${employeeId}"`);
-    ctx.body = {
-      ...view,
-      temporalUiUrl: temporalUiLink(deps.config.TEMPORAL_UI_URL, deps.config.TEMPORAL_NAMESPACE, view.workflowId),
-    };
+    const details = await readEmployeeDetails(
+      { db: deps.db, client: deps.temporal.client },
+      deps.config,
+      companyId,
+      employeeId,
+    );
+    if (details === null) throw new HttpError(404, `company ${companyId} has no employee "${employeeId}"`);
+    ctx.body = details;
   });
 
   router.post('/companies/:id/resync', async (ctx) => {

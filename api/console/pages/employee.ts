@@ -7,8 +7,8 @@ import type { Context } from 'koa';
 import type { PropertyChange, ReconciliationPreview } from '../../../domain/reconciliation-preview';
 import { waitAtMost } from '../../../orchestration/deadline';
 import { resyncEmployee } from '../../../orchestration/employee-resync';
-import type { EmployeeView } from '../../../orchestration/employee-view';
-import { getEmployeeView } from '../../../orchestration/employee-view';
+import type { EmployeeDetails } from '../../../orchestration/operations';
+import { readEmployeeDetails } from '../../../orchestration/operations';
 import { getConnectedTenantId } from '../../../store/companies';
 import { getEmployee } from '../../../store/employees';
 import type { AppDeps } from '../../deps';
@@ -80,19 +80,13 @@ function previewSection(preview: ReconciliationPreview): Html {
   }
 }
 
-export function employeePage(options: {
-  view: EmployeeView;
-  csrf: string;
-  temporalUiUrl: string;
-  namespace: string;
-}): Html {
+export function employeePage(options: { view: EmployeeDetails; csrf: string }): Html {
   const { view } = options;
   const e = view.employee;
   const s = e.snapshot;
   const workflow = view.workflow;
   const state = workflow.status === 'answered' ? workflow.state : null;
   const name = [s.firstName, s.lastName].filter(Boolean).join(' ') || e.id;
-  const temporalLink = `${options.temporalUiUrl}/namespaces/${encodeURIComponent(options.namespace)}/workflows/${encodeURIComponent(view.workflowId)}`;
   const workflowNote =
     workflow.status === 'answered'
       ? ''
@@ -149,7 +143,7 @@ export function employeePage(options: {
           }
         </dd>
         <dt>Workflow</dt>
-        <dd><a href="${temporalLink}" rel="noopener">${view.workflowId} in the Temporal UI</a></dd>
+        <dd><a href="${view.temporalUiUrl}" rel="noopener">${view.workflowId} in the Temporal UI</a></dd>
       </dl>
       <form method="post" action="/employees/${encodeURIComponent(e.id)}/resync" class="actions">
         ${csrfField(options.csrf)}
@@ -239,7 +233,7 @@ export function employeeRoutes(router: Router, deps: AppDeps): void {
 
   router.get('/employees/:id', async (ctx) => {
     const employeeId = ctx.params.id!;
-    const view = await getEmployeeView({ db, client: deps.temporal.client }, companyId, employeeId, {
+    const view = await readEmployeeDetails({ db, client: deps.temporal.client }, config, companyId, employeeId, {
       verifiedDomains: await verifiedDomainsOrNull(),
     });
     if (view === null) {
@@ -248,12 +242,7 @@ export function employeeRoutes(router: Router, deps: AppDeps): void {
     renderPage(
       ctx,
       [view.employee.snapshot.firstName, view.employee.snapshot.lastName].filter(Boolean).join(' ') || employeeId,
-      employeePage({
-        view,
-        csrf: sessionOf(ctx).csrf,
-        temporalUiUrl: config.TEMPORAL_UI_URL,
-        namespace: config.TEMPORAL_NAMESPACE,
-      }),
+      employeePage({ view, csrf: sessionOf(ctx).csrf }),
       { section: 'employees', flash: await takeFlash(db, ctx) },
     );
   });
