@@ -106,19 +106,19 @@ class Parser {
   }
 
   private or(): FilterNode {
-    let left = this.and();
-    while (this.isWord('or')) {
-      this.index += 1;
-      left = { kind: 'or', left, right: this.and() };
-    }
-    return left;
+    return this.leftAssociative('or', () => this.and());
   }
 
   private and(): FilterNode {
-    let left = this.unary();
-    while (this.isWord('and')) {
+    return this.leftAssociative('and', () => this.unary());
+  }
+
+  /** `a op b op c` as `(a op b) op c`, each operand parsed by `operand` (which binds tighter than `op`). */
+  private leftAssociative(op: 'and' | 'or', operand: () => FilterNode): FilterNode {
+    let left = operand();
+    while (this.isWord(op)) {
       this.index += 1;
-      left = { kind: 'and', left, right: this.unary() };
+      left = { kind: op, left, right: operand() };
     }
     return left;
   }
