@@ -6,20 +6,19 @@ export const PgErrorCode = {
 } as const;
 export type PgErrorCode = (typeof PgErrorCode)[keyof typeof PgErrorCode];
 
-interface PgErrorFields {
-  code?: unknown;
-  constraint?: unknown;
-  cause?: unknown;
-}
-
-/** Finds the database error in an error chain: drizzle wraps the driver's error in `err.cause`. */
-function findPgError(err: unknown, code: PgErrorCode): PgErrorFields | undefined {
+/** `err` and its causes, five deep at most: drizzle wraps the driver's error in `err.cause`. */
+function* causeChain(err: unknown): Generator<Record<string, unknown>> {
   let current: unknown = err;
   for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
-    const fields = current as PgErrorFields;
-    if (fields.code === code) return fields;
+    const fields = current as Record<string, unknown>;
+    yield fields;
     current = fields.cause;
   }
+}
+
+/** The first error in `err`'s cause chain with that SQLSTATE. */
+function findPgError(err: unknown, code: PgErrorCode): Record<string, unknown> | undefined {
+  for (const fields of causeChain(err)) if (fields.code === code) return fields;
   return undefined;
 }
 
@@ -64,10 +63,8 @@ function nameField(value: unknown): string | undefined {
  * as a database error even when its cause carries no SQLSTATE.
  */
 export function summarizeDatabaseError(err: unknown): DatabaseErrorSummary | undefined {
-  let current: unknown = err;
   let wrapped = false;
-  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
-    const fields = current as Record<string, unknown>;
+  for (const fields of causeChain(err)) {
     if (typeof fields.code === 'string' && sqlState.test(fields.code) && 'severity' in fields) {
       const summary: DatabaseErrorSummary = { code: fields.code };
       for (const key of ['severity', 'table', 'column', 'constraint', 'routine'] as const) {
@@ -76,8 +73,7 @@ export function summarizeDatabaseError(err: unknown): DatabaseErrorSummary | und
       }
       return summary;
     }
-    if ((current as Error).name === 'DrizzleQueryError' || ('query' in fields && 'params' in fields)) wrapped = true;
-    current = fields.cause;
+    if (fields.name === 'DrizzleQueryError' || ('query' in fields && 'params' in fields)) wrapped = true;
   }
   return wrapped ? { code: 'unknown' } : undefined;
 }
