@@ -2,7 +2,14 @@ import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import type { CompanyPolicies } from '../../domain/policies';
 import { storedCompanyPolicies } from '../../domain/policies';
+import type { ResourceTypeName } from '../../domain/scim/attributes';
 import { ScimError, ScimType } from '../../domain/scim/errors';
+import type { ScimFilter } from '../../domain/scim/filter';
+import { parseScimFilter } from '../../domain/scim/filter';
+import type { Page } from '../../domain/scim/paging';
+import { parsePage } from '../../domain/scim/paging';
+import type { Projection } from '../../domain/scim/projection';
+import { parseProjection } from '../../domain/scim/projection';
 import { isPhoneCountry } from '../../domain/scim/phone';
 import type { UserRules } from '../../domain/scim/user';
 import { getCompany } from '../../store/companies';
@@ -54,4 +61,23 @@ export function queryParam(ctx: Context, name: string): string | undefined {
   const value = ctx.query[key];
   if (Array.isArray(value)) throw ScimError.badRequest(ScimType.invalidSyntax, `query parameter "${name}" is repeated`);
   return value;
+}
+
+/** The attributes a request for `type` resources asks for (`attributes`) or leaves out (`excludedAttributes`). */
+export function projectionOf(ctx: Context, type: ResourceTypeName): Projection {
+  return parseProjection(type, queryParam(ctx, 'attributes'), queryParam(ctx, 'excludedAttributes'));
+}
+
+/**
+ * A list request's `filter` (none when empty), page (`startIndex`, `count`) and projection, checked in that order.
+ * @throws ScimError 400 naming the first parameter that is wrong
+ */
+export function listRequestOf(
+  ctx: Context,
+  type: ResourceTypeName,
+): { filter: ScimFilter | undefined; page: Page; projection: Projection } {
+  const filterText = queryParam(ctx, 'filter');
+  const filter = filterText === undefined || filterText.trim() === '' ? undefined : parseScimFilter(type, filterText);
+  const page = parsePage(queryParam(ctx, 'startIndex'), queryParam(ctx, 'count'));
+  return { filter, page, projection: projectionOf(ctx, type) };
 }

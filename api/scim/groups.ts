@@ -1,15 +1,14 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { ScimError } from '../../domain/scim/errors';
-import { parseScimFilter } from '../../domain/scim/filter';
 import { finaliseGroup, groupResource } from '../../domain/scim/group';
 import { foldGroupPatch } from '../../domain/scim/group-patch';
-import { listResponse, parsePage } from '../../domain/scim/paging';
+import { listResponse } from '../../domain/scim/paging';
 import { parsePatchRequest } from '../../domain/scim/patch-request';
-import { excludesAttribute, parseProjection, project, type Projection } from '../../domain/scim/projection';
+import { excludesAttribute, project, type Projection } from '../../domain/scim/projection';
 import { getScimGroup, listScimGroups, scimGroupMembersOf, type ScimGroupRow } from '../../store/scim-groups';
 import { scimCompanyId } from './auth';
-import { queryParam, type ScimDeps } from './context';
+import { listRequestOf, projectionOf, type ScimDeps } from './context';
 import { createGroup, deleteGroup, patchGroup, replaceGroup } from './group-writes';
 import { sendScim } from './responses';
 
@@ -36,12 +35,8 @@ async function representations(deps: ScimDeps, rows: ScimGroupRow[], projection:
   );
 }
 
-function projectionOf(ctx: Context): Projection {
-  return parseProjection('Group', queryParam(ctx, 'attributes'), queryParam(ctx, 'excludedAttributes'));
-}
-
 async function one(deps: ScimDeps, row: ScimGroupRow, ctx: Context) {
-  const [representation] = await representations(deps, [row], projectionOf(ctx));
+  const [representation] = await representations(deps, [row], projectionOf(ctx, 'Group'));
   return representation;
 }
 
@@ -51,11 +46,7 @@ async function one(deps: ScimDeps, row: ScimGroupRow, ctx: Context) {
  */
 export function registerGroupRoutes(router: Router, deps: ScimDeps): void {
   router.get('/Groups', async (ctx) => {
-    const filterText = queryParam(ctx, 'filter');
-    const filter =
-      filterText === undefined || filterText.trim() === '' ? undefined : parseScimFilter('Group', filterText);
-    const page = parsePage(queryParam(ctx, 'startIndex'), queryParam(ctx, 'count'));
-    const projection = projectionOf(ctx);
+    const { filter, page, projection } = listRequestOf(ctx, 'Group');
     const { totalResults, rows } = await listScimGroups(deps.db, scimCompanyId(ctx), filter, page);
     sendScim(ctx, 200, listResponse(await representations(deps, rows, projection), totalResults, page));
   });

@@ -1,22 +1,16 @@
 import type Router from '@koa/router';
-import type { Context } from 'koa';
 import { ScimError } from '../../domain/scim/errors';
-import { parseScimFilter } from '../../domain/scim/filter';
-import { listResponse, parsePage } from '../../domain/scim/paging';
+import { listResponse } from '../../domain/scim/paging';
 import { parsePatchRequest } from '../../domain/scim/patch-request';
-import { parseProjection, project, type Projection } from '../../domain/scim/projection';
+import { project, type Projection } from '../../domain/scim/projection';
 import { finaliseUser, userResource } from '../../domain/scim/user';
 import { getScimUser, listScimUsers, type ScimUserRow } from '../../store/scim-users';
 import { scimCompanyId } from './auth';
-import { queryParam, type ScimDeps } from './context';
+import { listRequestOf, projectionOf, type ScimDeps } from './context';
 import { sendScim } from './responses';
 import { createUser, deleteUser, patchUser, replaceUser } from './user-writes';
 
 const notFound = (id: string) => ScimError.notFound(`User ${id} not found`);
-
-function projectionOf(ctx: Context): Projection {
-  return parseProjection('User', queryParam(ctx, 'attributes'), queryParam(ctx, 'excludedAttributes'));
-}
 
 function representation(deps: ScimDeps, row: ScimUserRow, projection: Projection): Record<string, unknown> {
   const resource = userResource(
@@ -33,25 +27,21 @@ function representation(deps: ScimDeps, row: ScimUserRow, projection: Projection
  */
 export function registerUserRoutes(router: Router, deps: ScimDeps): void {
   router.get('/Users', async (ctx) => {
-    const filterText = queryParam(ctx, 'filter');
-    const filter =
-      filterText === undefined || filterText.trim() === '' ? undefined : parseScimFilter('User', filterText);
-    const page = parsePage(queryParam(ctx, 'startIndex'), queryParam(ctx, 'count'));
-    const projection = projectionOf(ctx);
+    const { filter, page, projection } = listRequestOf(ctx, 'User');
     const { totalResults, rows } = await listScimUsers(deps.db, scimCompanyId(ctx), filter, page);
     const resources = rows.map((row) => representation(deps, row, projection));
     sendScim(ctx, 200, listResponse(resources, totalResults, page));
   });
 
   router.get('/Users/:id', async (ctx) => {
-    const projection = projectionOf(ctx);
+    const projection = projectionOf(ctx, 'User');
     const row = await getScimUser(deps.db, scimCompanyId(ctx), ctx.params.id!);
     if (!row) throw notFound(ctx.params.id!);
     sendScim(ctx, 200, representation(deps, row, projection));
   });
 
   router.post('/Users', async (ctx) => {
-    const projection = projectionOf(ctx);
+    const projection = projectionOf(ctx, 'User');
     const data = finaliseUser(ctx.request.body);
     const row = await createUser(deps, scimCompanyId(ctx), data);
     ctx.set('Location', `${deps.baseUrl}/Users/${row.id}`);
@@ -59,7 +49,7 @@ export function registerUserRoutes(router: Router, deps: ScimDeps): void {
   });
 
   router.put('/Users/:id', async (ctx) => {
-    const projection = projectionOf(ctx);
+    const projection = projectionOf(ctx, 'User');
     const data = finaliseUser(ctx.request.body);
     const row = await replaceUser(deps, scimCompanyId(ctx), ctx.params.id!, data);
     if (!row) throw notFound(ctx.params.id!);
@@ -67,7 +57,7 @@ export function registerUserRoutes(router: Router, deps: ScimDeps): void {
   });
 
   router.patch('/Users/:id', async (ctx) => {
-    const projection = projectionOf(ctx);
+    const projection = projectionOf(ctx, 'User');
     const operations = parsePatchRequest(ctx.request.body);
     const row = await patchUser(deps, scimCompanyId(ctx), ctx.params.id!, operations);
     if (!row) throw notFound(ctx.params.id!);
