@@ -42,6 +42,7 @@ describeEachDatabase('an opened database', (getDb) => {
     );
     expect(rows.map((r) => r.table_name)).toEqual([
       'access_tokens',
+      'account_signals',
       'companies',
       'console_sessions',
       'employees',
