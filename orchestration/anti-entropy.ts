@@ -32,7 +32,7 @@ export interface ResyncRequestResult {
  * @throws the Temporal client's error when the server cannot be reached
  */
 export async function requestResync(
-  client: Pick<WorkflowClient, 'start'>,
+  client: Pick<WorkflowClient, 'start' | 'getHandle'>,
   options: { taskQueue: string; companyId?: string; scope?: ResyncScope; reason: string },
 ): Promise<ResyncRequestResult> {
   const scope = options.scope ?? ResyncScope.Missing;

@@ -18,7 +18,7 @@ import type { TemporalDeps } from './temporal';
 
 export interface CompanyChangeDeps {
   db: Db;
-  temporal: TemporalDeps<Pick<WorkflowClient, 'start' | 'withDeadline'>>;
+  temporal: TemporalDeps<Pick<WorkflowClient, 'start' | 'getHandle' | 'withDeadline'>>;
   logger: Pick<Logger, 'info' | 'warn'>;
 }
 

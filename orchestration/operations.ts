@@ -35,7 +35,7 @@ const operatorDeadlineMs = 5_000;
  * @throws UnknownCompanyError when the company does not exist
  */
 export async function startOperatorResync(
-  deps: { db: Db; client: Pick<WorkflowClient, 'start'>; taskQueue: string },
+  deps: { db: Db; client: Pick<WorkflowClient, 'start' | 'getHandle'>; taskQueue: string },
   companyId: string,
   options: { scope?: ResyncScope; reason: string },
 ): Promise<{ companyId: string; workflowId: string; started: boolean }> {

@@ -181,6 +181,8 @@ export interface ResyncCompanyInput {
   concurrency?: number;
   /** Continue-as-new carry-over. */
   carried?: ResyncProgress;
+  /** Continue-as-new carry-over: the reason of a full resync asked for while this chain ran. */
+  fullRunRequested?: string;
 }
 
 export interface ResyncProgress {
@@ -199,6 +201,18 @@ export interface ResyncProgress {
 }
 
 export const resyncProgressQuery = defineQuery<ResyncProgress>('progress');
+
+/** A full resync asked for while a company's resync runs (see {@link resyncRequestedSignal}). */
+export interface ResyncRequestedSignal {
+  reason: string;
+}
+
+/**
+ * Sent to a company's running resync when a full one is asked for (a tenant connected, a policy changed, `joiner
+ * resync`): the running one cannot cover it (it may be the narrower anti-entropy scope, or already past employees
+ * the change concerns), so once it ends it continues as a new full run. Requests while it runs coalesce into one.
+ */
+export const resyncRequestedSignal = defineSignal<[ResyncRequestedSignal]>('resyncRequested');
 
 /** Input of {@link WorkflowType.AntiEntropy}. */
 export interface AntiEntropyInput {

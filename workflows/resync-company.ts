@@ -12,7 +12,7 @@ import { ActivityFailure, continueAsNew, log, proxyActivities, setHandler, workf
 import type { OrchestrationActivities, StoreActivities } from '../domain/activity-contracts';
 import { storeActivity, temporalSignalActivity } from './activity-options';
 import type { ResyncCompanyInput, ResyncProgress } from './definitions';
-import { ResyncScope, resyncProgressQuery } from './definitions';
+import { ResyncScope, resyncProgressQuery, resyncRequestedSignal } from './definitions';
 
 const store = proxyActivities<StoreActivities>(storeActivity);
 const orchestration = proxyActivities<OrchestrationActivities>(temporalSignalActivity);
@@ -36,6 +36,25 @@ export async function resyncCompanyWorkflow(input: ResyncCompanyInput): Promise<
     done: false,
   };
   setHandler(resyncProgressQuery, () => progress);
+  let fullRunRequested: string | null = input.fullRunRequested ?? null;
+  setHandler(resyncRequestedSignal, ({ reason }) => {
+    fullRunRequested = reason;
+  });
+  /** This run's result, or, when a full resync was asked for meanwhile, a new full run in its place. */
+  const finish = async (): Promise<ResyncProgress> => {
+    progress.done = true;
+    if (fullRunRequested === null) return progress;
+    log.info('a full resync was asked for while this one ran: continuing as one', {
+      companyId: input.companyId,
+      reason: fullRunRequested,
+    });
+    return continueAsNew<typeof resyncCompanyWorkflow>({
+      companyId: input.companyId,
+      reason: fullRunRequested,
+      scope: ResyncScope.All,
+      concurrency: input.concurrency,
+    });
+  };
   const pageSize = Math.max(100, concurrency * 5);
   const { companyId, reason } = input;
 
@@ -45,10 +64,7 @@ export async function resyncCompanyWorkflow(input: ResyncCompanyInput): Promise<
     progress.total = plan.total;
     checkWorkflows = plan.scanWorkflows;
     log.info('anti-entropy check', { companyId, reason, ...plan });
-    if (!plan.scanWorkflows && plan.unreconciled === 0) {
-      progress.done = true;
-      return progress;
-    }
+    if (!plan.scanWorkflows && plan.unreconciled === 0) return finish();
   }
 
   for (;;) {
@@ -96,11 +112,14 @@ export async function resyncCompanyWorkflow(input: ResyncCompanyInput): Promise<
     if (next === null) break;
     progress.cursor = next;
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= historyLimit) {
-      return continueAsNew<typeof resyncCompanyWorkflow>({ ...input, carried: progress });
+      return continueAsNew<typeof resyncCompanyWorkflow>({
+        ...input,
+        carried: progress,
+        fullRunRequested: fullRunRequested ?? undefined,
+      });
     }
   }
-  progress.done = true;
-  return progress;
+  return finish();
 }
 
 /** Runs `fn` over `items` with at most `limit` calls in flight, in item order. */

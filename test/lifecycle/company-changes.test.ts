@@ -12,8 +12,15 @@ import { defaultCompanyPolicies } from '../../domain/policies';
 import { connectCompanyTenant } from '../../orchestration/company-changes';
 import { CallsInFlight } from '../../orchestration/deadline';
 import { defaultCompanyId, disconnectEntra } from '../../store/companies';
+import { startCompanyResync } from '../../orchestration/company-resync';
 import type { ResyncProgress } from '../../workflows/definitions';
-import { hrSnapshotSignal } from '../../workflows/definitions';
+import {
+  hrSnapshotSignal,
+  ResyncScope,
+  resyncRequestedSignal,
+  resyncWorkflowId,
+  WorkflowType,
+} from '../../workflows/definitions';
 import { serve, type ServedApp } from '../api/serve';
 import { LifecycleHarness } from './harness';
 
@@ -88,6 +95,56 @@ describe('company changes start the company resync', () => {
     expect(await resyncResult(body.resync)).toMatchObject({ done: true, failed: 0 });
     // Midnight in Stockholm in January is 23:00 UTC the day before.
     await h.until(hired.id, () => h.entraUser(hired.workEmail)?.props.employeeHireDate === '2027-01-14T23:00:00Z');
+  });
+});
+
+describe('a full resync asked for while a resync runs', () => {
+  it('is signalled to the running resync instead of being dropped', async () => {
+    // No worker polls this queue: the anti-entropy resync started on it stays running for as long as the test needs.
+    const running = await startCompanyResync(h.kit.client.workflow, {
+      taskQueue: `${h.kit.taskQueue}-not-polled`,
+      companyId: defaultCompanyId,
+      reason: 'anti-entropy',
+      scope: ResyncScope.Missing,
+    });
+    expect(running.started).toBe(true);
+    const handle = h.kit.client.workflow.getHandle(running.workflowId);
+    try {
+      const asked = await startCompanyResync(h.kit.client.workflow, {
+        taskQueue: h.kit.taskQueue,
+        companyId: defaultCompanyId,
+        reason: 'policies changed',
+      });
+      expect(asked).toEqual({ workflowId: running.workflowId, started: false });
+      const history = await handle.fetchHistory();
+      const signals = (history.events ?? []).flatMap((e) =>
+        e.workflowExecutionSignaledEventAttributes ? [e.workflowExecutionSignaledEventAttributes.signalName] : [],
+      );
+      expect(signals).toEqual([resyncRequestedSignal.name]);
+    } finally {
+      await handle.terminate('test over');
+    }
+  });
+
+  it('makes the running resync continue as a new full run when it ends', async () => {
+    // The request is in the history before the running resync's first step, as when it arrives mid-run. (That one
+    // is a full run too: the anti-entropy scope counts workflows, which the time-skipping server does not implement.)
+    const first = await h.kit.client.workflow.signalWithStart(WorkflowType.ResyncCompany, {
+      workflowId: resyncWorkflowId(defaultCompanyId),
+      taskQueue: h.kit.taskQueue,
+      args: [{ companyId: defaultCompanyId, reason: 'connected', scope: ResyncScope.All }],
+      signal: resyncRequestedSignal,
+      signalArgs: [{ reason: 'policies changed' }],
+    });
+    const handle = h.kit.track(h.kit.client.workflow.getHandle(first.workflowId));
+    const progress = (await handle.result()) as ResyncProgress;
+    expect(progress).toMatchObject({ scope: ResyncScope.All, done: true, failed: 0 });
+    expect(progress.total).toBeGreaterThanOrEqual(2);
+    expect(progress.redriven).toBe(progress.total);
+    // The result is the second run's: the first continued as new instead of completing.
+    const firstRun = await h.kit.client.workflow.getHandle(first.workflowId, first.signaledRunId).describe();
+    expect(firstRun.status.name).toBe('CONTINUED_AS_NEW');
+    expect((await handle.describe()).runId).not.toBe(first.signaledRunId);
   });
 });
 
