@@ -35,73 +35,13 @@ export type AcceptHrEventResult =
 /**
  * Records an HR event and applies its snapshot if it is newer than the stored one, in one transaction: either all of
  * it is written or nothing. Safe under concurrency: the same event id arriving twice at once yields one `accepted` (or
- * `stale`) and one `duplicate`; two versions of one employee racing leave the higher one stored.
+ * `stale`) and one `duplicate`; two versions of one employee racing leave the higher one stored. A batch of one of
+ * {@link acceptHrEvents}, which names a company that does not exist as an outcome instead of a database error.
  */
 export async function acceptHrEvent(db: Db, event: HrEventInput): Promise<AcceptHrEventResult> {
   try {
-    return await db.transaction(async (tx): Promise<AcceptHrEventResult> => {
-      const { employee } = event;
-      // The event row first: if its id is known, stop before anything else is touched.
-      const [inserted] = await tx
-        .insert(webhookEvents)
-        .values({
-          companyId: event.companyId,
-          eventId: event.eventId,
-          type: event.type,
-          occurredAt: event.occurredAt,
-          employeeId: employee.id,
-          employeeVersion: employee.version,
-          snapshot: employee,
-          outcome: HrEventOutcome.Accepted,
-        })
-        .onConflictDoNothing({ target: [webhookEvents.companyId, webhookEvents.eventId] })
-        .returning({ id: webhookEvents.id });
-      if (inserted === undefined) {
-        const [first] = await tx
-          .select({ outcome: webhookEvents.outcome })
-          .from(webhookEvents)
-          .where(and(eq(webhookEvents.companyId, event.companyId), eq(webhookEvents.eventId, event.eventId)));
-        if (first === undefined) throw new Error(`event ${event.eventId} conflicted but cannot be read`);
-        return { outcome: 'duplicate', firstOutcome: first.outcome };
-      }
-
-      // Insert or replace only with a higher version; the row lock of the upsert orders concurrent versions.
-      const [previous] = await tx
-        .select({ version: employees.version })
-        .from(employees)
-        .where(and(eq(employees.companyId, event.companyId), eq(employees.id, employee.id)))
-        .for('update');
-      const [applied] = await tx
-        .insert(employees)
-        .values({
-          companyId: event.companyId,
-          id: employee.id,
-          snapshot: employee,
-          version: employee.version,
-          workEmail: employee.workEmail,
-        })
-        .onConflictDoUpdate({
-          target: [employees.companyId, employees.id],
-          set: {
-            snapshot: sql`excluded.snapshot`,
-            version: sql`excluded.version`,
-            workEmail: sql`excluded.work_email`,
-            updatedAt: sql`now()`,
-          },
-          setWhere: sql`${employees.version} < excluded.version`,
-        })
-        .returning({ version: employees.version });
-      if (applied !== undefined) {
-        return { outcome: 'accepted', eventRowId: inserted.id, previousVersion: previous?.version ?? null };
-      }
-
-      await tx.update(webhookEvents).set({ outcome: HrEventOutcome.Stale }).where(eq(webhookEvents.id, inserted.id));
-      const [stored] = await tx
-        .select({ version: employees.version })
-        .from(employees)
-        .where(and(eq(employees.companyId, event.companyId), eq(employees.id, employee.id)));
-      return { outcome: 'stale', eventRowId: inserted.id, storedVersion: stored?.version ?? employee.version };
-    });
+    const [result] = await acceptHrEvents(db, [event]);
+    return result!;
   } catch (err) {
     if (isForeignKeyViolation(err)) return { outcome: 'unknownCompany' };
     throw err;
