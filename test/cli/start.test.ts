@@ -72,9 +72,21 @@ class StartedJoiner {
     return this.exited;
   }
 
-  async stop(): Promise<number | null> {
+  /**
+   * Stops it with SIGTERM: its exit code, and the error lines it logged while stopping (a shutdown that exits 1 logs
+   * what it was stuck on or what failed) and, when it exits non-zero, its stderr: a failed stop says why.
+   */
+  async stop(): Promise<{ exitCode: number | null; errors: string[] }> {
+    const from = this.logs.length;
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
-    return this.exited;
+    const exitCode = await this.exited;
+    const errors = this.logs
+      .slice(from)
+      .filter((l) => typeof l.level === 'number' && l.level >= 50)
+      .map((l) => JSON.stringify(l));
+    // An exit code set by no log line (an uncaught error) is explained by what the process wrote to stderr.
+    if (exitCode !== 0) errors.push(`stderr: ${this.stderr.slice(-4_000)}`);
+    return { exitCode, errors };
   }
 }
 
@@ -159,7 +171,7 @@ describe('joiner start', () => {
         await dispatcher.close();
       }
     } finally {
-      expect(await joiner.stop()).toBe(0);
+      expect(await joiner.stop()).toEqual({ exitCode: 0, errors: [] });
     }
   }, 240_000);
 
@@ -272,7 +284,7 @@ describe('joiner start', () => {
         await dispatcher.close();
       }
     } finally {
-      expect(await second.stop()).toBe(0);
+      expect(await second.stop()).toEqual({ exitCode: 0, errors: [] });
     }
   }, 360_000);
 
@@ -283,7 +295,7 @@ describe('joiner start', () => {
       await first.logged('default company connected to its Entra tenant from configuration');
       await first.logged('joiner is running (API and worker)');
     } finally {
-      expect(await first.stop()).toBe(0);
+      expect(await first.stop()).toEqual({ exitCode: 0, errors: [] });
     }
     // What the console's Remove integration stores (the embedded database is locked while Joiner runs).
     const database = await openDatabase(databaseOptionsFromConfig({ DATA_DIR: dataDir }));
@@ -302,7 +314,7 @@ describe('joiner start', () => {
       );
       expect(said).not.toContain('default company connected to its Entra tenant from configuration');
     } finally {
-      expect(await second.stop()).toBe(0);
+      expect(await second.stop()).toEqual({ exitCode: 0, errors: [] });
     }
     const reopened = await openDatabase(databaseOptionsFromConfig({ DATA_DIR: dataDir }));
     try {
