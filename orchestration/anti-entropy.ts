@@ -6,11 +6,11 @@
  * notices within a minute when Temporal lost that schedule (so lost everything) to re-drive at once.
  */
 import type { Client, WorkflowClient } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { AntiEntropyInput } from '../workflows/definitions';
 import { ResyncScope, WorkflowType, antiEntropyScheduleId, antiEntropyWorkflowId } from '../workflows/definitions';
-import { startCompanyResync } from './company-resync';
+import type { ResyncStart } from './company-resync';
+import { startCompanyResync, startResync } from './company-resync';
 import { ensureHrEventHousekeepingSchedule } from './housekeeping';
 import { ensureSchedule, hasNoSchedules } from './schedules';
 import { ensureSearchAttributes } from './search-attributes';
@@ -18,23 +18,17 @@ import { ensureSearchAttributes } from './search-attributes';
 /** How often the Schedule runs the anti-entropy workflow. */
 export const antiEntropyInterval = '15 minutes';
 
-/** What {@link requestResync} started: one workflow id per resync, and whether it was already running. */
-export interface ResyncRequestResult {
-  workflowId: string;
-  /** False when the same resync was already running: it is left to finish and covers the request. */
-  started: boolean;
-}
-
 /**
  * Starts a resync by hand: of one company (`resync/<companyId>`), or of every company (the anti-entropy workflow).
  * `scope` `missing` (default) re-drives the employees Temporal has not caught up with; `all` re-drives everyone,
- * e.g. to push HR again over changes made in Entra by hand. Returns at once; follow the workflow for progress.
+ * e.g. to push HR again over changes made in Entra by hand. Returns at once; follow the workflow for progress. A
+ * full request while the same resync runs is signalled to it (see {@link startResync}), never dropped.
  * @throws the Temporal client's error when the server cannot be reached
  */
 export async function requestResync(
   client: Pick<WorkflowClient, 'start' | 'getHandle'>,
   options: { taskQueue: string; companyId?: string; scope?: ResyncScope; reason: string },
-): Promise<ResyncRequestResult> {
+): Promise<ResyncStart> {
   const scope = options.scope ?? ResyncScope.Missing;
   if (options.companyId !== undefined) {
     return startCompanyResync(client, {
@@ -45,18 +39,14 @@ export async function requestResync(
     });
   }
   const input: AntiEntropyInput = { reason: options.reason, scope };
-  try {
-    await client.start(WorkflowType.AntiEntropy, {
-      workflowId: antiEntropyWorkflowId,
-      taskQueue: options.taskQueue,
-      args: [input],
-    });
-    return { workflowId: antiEntropyWorkflowId, started: true };
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError)
-      return { workflowId: antiEntropyWorkflowId, started: false };
-    throw err;
-  }
+  return startResync(client, {
+    workflowType: WorkflowType.AntiEntropy,
+    workflowId: antiEntropyWorkflowId,
+    taskQueue: options.taskQueue,
+    input,
+    scope,
+    reason: options.reason,
+  });
 }
 
 /**

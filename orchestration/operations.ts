@@ -31,7 +31,8 @@ export interface ResyncStatus {
 const operatorDeadlineMs = 5_000;
 
 /**
- * Starts a company's resync (see {@link requestResync}); a resync already running is left to finish.
+ * Starts a company's resync (see {@link requestResync}); one already running covers the request, or is asked for a
+ * full run when this is one.
  * @throws UnknownCompanyError when the company does not exist
  */
 export async function startOperatorResync(

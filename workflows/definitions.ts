@@ -208,9 +208,10 @@ export interface ResyncRequestedSignal {
 }
 
 /**
- * Sent to a company's running resync when a full one is asked for (a tenant connected, a policy changed, `joiner
- * resync`): the running one cannot cover it (it may be the narrower anti-entropy scope, or already past employees
- * the change concerns), so once it ends it continues as a new full run. Requests while it runs coalesce into one.
+ * Sent to a running resync (a company's, or the anti-entropy run of every company) when a full one is asked for (a
+ * tenant connected, a policy changed, `joiner resync`): the running one cannot cover it (it may be the narrower
+ * anti-entropy scope, or already past employees the change concerns), so once it ends it continues as a new full
+ * run. Requests while it runs coalesce into one.
  */
 export const resyncRequestedSignal = defineSignal<[ResyncRequestedSignal]>('resyncRequested');
 
@@ -227,7 +228,7 @@ export interface AntiEntropyResult {
   registeredSearchAttributes: string[];
   companies: {
     companyId: string;
-    /** The company's resync; null when one was already running (left to finish). */
+    /** The company's resync; null when one was already running (left to finish; asked for a full run if this is one). */
     progress: ResyncProgress | null;
   }[];
 }
