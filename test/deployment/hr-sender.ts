@@ -2,9 +2,14 @@
  * The HR system's webhook sender, a process of its own (started by `startHrSender` in ./rig.ts):
  * `node --import tsx test/deployment/hr-sender.ts <spec.json>`. It posts each body of the spec, signed, at the spec's
  * rate (body `i` is due `i / rate` seconds after the start, whatever the answers before it: open loop, as an HR
- * system sends), spreading them over the API URLs in turn. Like an HR system's webhook delivery it retries an event
- * until it is acknowledged: on a connection error, a timeout, 429 or 5xx it tries the next URL after a pause, until
- * `retryForMs` after the event was due. Any other 4xx is final.
+ * system sends), spreading them over the API URLs in turn. It delivers as an HR system's webhook queue does:
+ *
+ * - at most `concurrency` requests open at once; an event due while all are busy waits for one;
+ * - an event is retried until it is acknowledged: on a connection error, a timeout, 429 or 5xx it tries the next URL
+ *   after an exponential backoff with full jitter (a random pause up to `retryBaseMs` · 2^(attempt − 1), at most
+ *   `retryMaxMs`), or after the answer's `Retry-After` when it has one, until `retryForMs` after it was due. The
+ *   events that failed together therefore come back spread over time, not all at once when the API returns. Any
+ *   other 4xx is final.
  *
  * Output, one JSON line each: `{"event":i,"status":202,"attempts":1,"ms":12}` when event `i` is settled (acknowledged
  * or given up), then `{"summary":{…}}` (see {@link HrSendSummary}).
@@ -21,8 +26,12 @@ export interface HrSendSpec {
   bodies: unknown[];
   /** How long an event is retried after it was due; default 120 s. */
   retryForMs?: number;
-  /** The pause between two attempts of an event; default 250 ms. */
-  retryPauseMs?: number;
+  /** Requests open at once at most; default 16. */
+  concurrency?: number;
+  /** The backoff before an event's first retry, at most (doubled at each further retry); default 500 ms. */
+  retryBaseMs?: number;
+  /** The longest backoff; default 8 s. */
+  retryMaxMs?: number;
   /** One attempt's timeout; default 10 s. */
   timeoutMs?: number;
 }
@@ -53,8 +62,14 @@ export interface HrSendSummary {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** An answer: its status, and its `Retry-After` in ms when it has one in seconds. */
+interface Answer {
+  status: number;
+  retryAfterMs?: number;
+}
+
 function attempt(agent: http.Agent, url: string, secret: string, raw: string, timeoutMs: number) {
-  return new Promise<number>((resolve, reject) => {
+  return new Promise<Answer>((resolve, reject) => {
     const req = http.request(
       `${url}/webhooks/alexis`,
       {
@@ -69,7 +84,13 @@ function attempt(agent: http.Agent, url: string, secret: string, raw: string, ti
       },
       (res) => {
         res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
+        const retryAfter = Number(res.headers['retry-after']);
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            ...(Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
+          }),
+        );
         res.on('error', reject);
       },
     );
@@ -81,12 +102,36 @@ function attempt(agent: http.Agent, url: string, secret: string, raw: string, ti
 
 const retryable = (status: number) => status === 0 || status === 429 || status >= 500;
 
+/** Bounds the requests open at once: {@link run} waits for a free slot. */
+class Slots {
+  private free: number;
+  private readonly waiters: (() => void)[] = [];
+  constructor(count: number) {
+    this.free = count;
+  }
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiters.push(resolve));
+    try {
+      return await fn();
+    } finally {
+      // The slot goes to the next waiter as it is, or back to the pool.
+      const next = this.waiters.shift();
+      if (next) next();
+      else this.free++;
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const spec = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as HrSendSpec;
   const retryForMs = spec.retryForMs ?? 120_000;
-  const retryPauseMs = spec.retryPauseMs ?? 250;
+  const retryBaseMs = spec.retryBaseMs ?? 500;
+  const retryMaxMs = spec.retryMaxMs ?? 8_000;
   const timeoutMs = spec.timeoutMs ?? 10_000;
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const concurrency = spec.concurrency ?? 16;
+  const slots = new Slots(concurrency);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const retried: Record<string, number> = {};
   const outcomes: HrSendOutcome[] = [];
   const start = performance.now();
@@ -96,21 +141,24 @@ async function main(): Promise<void> {
     const due = start + (event * 1000) / spec.rate;
     const wait = due - performance.now();
     if (wait > 0) await sleep(wait);
-    lastFirstSend = Math.max(lastFirstSend, performance.now());
     // Signed at every attempt, as a sender does: the signature carries a timestamp.
     const raw = JSON.stringify(spec.bodies[event]);
     let attempts = 0;
     for (;;) {
       const url = spec.urls[(event + attempts) % spec.urls.length]!;
       attempts++;
-      let status: number;
+      let answer: Answer;
       let error: string | undefined;
       try {
-        status = await attempt(agent, url, spec.secret, raw, timeoutMs);
+        answer = await slots.run(() => {
+          if (attempts === 1) lastFirstSend = Math.max(lastFirstSend, performance.now());
+          return attempt(agent, url, spec.secret, raw, timeoutMs);
+        });
       } catch (err) {
-        status = 0;
+        answer = { status: 0 };
         error = (err as Error).message;
       }
+      const { status } = answer;
       const ms = Math.round(performance.now() - due);
       if (status >= 200 && status < 300) {
         outcomes.push({ event, status, attempts, ms });
@@ -121,7 +169,7 @@ async function main(): Promise<void> {
         break;
       }
       retried[String(status)] = (retried[String(status)] ?? 0) + 1;
-      await sleep(retryPauseMs);
+      await sleep(answer.retryAfterMs ?? Math.random() * Math.min(retryMaxMs, retryBaseMs * 2 ** (attempts - 1)));
     }
     process.stdout.write(`${JSON.stringify(outcomes.at(-1))}\n`);
   };
