@@ -3,42 +3,32 @@
  * and `joiner worker`. Builds every client once from the configuration and hands them to the app and the worker.
  */
 import http from 'node:http';
-import { rm } from 'node:fs/promises';
-import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import type { NativeConnection } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import type * as EntraSandboxPackage from '@joiner/entra-sandbox';
 import { GraphWritePacer } from '../activities/graph-write-pacer';
 import { createApp } from '../api/app';
 import { createLogger } from '../api/logger';
 import type { JoinerConfig } from '../domain/config';
 import type { ConsoleEntra } from '../api/console/integration';
-import type { GraphDirectory } from '../entra/graph-directory';
 import { startResyncAfterChange } from '../orchestration/company-changes';
 import { AccountSignalRelay } from '../orchestration/account-events';
 import { HrOutboxRelay } from '../orchestration/hr-outbox-relay';
-import { connectEntra, defaultCompanyId, ensureDefaultCompany, getCompany } from '../store/companies';
+import { ensureDefaultCompany } from '../store/companies';
 import type { Database } from '../store/db';
 import { databaseOptionsFromConfig, openDatabase } from '../store/db';
 import { AntiEntropyGuard } from '../orchestration/anti-entropy';
 import { CallsInFlight, waitAtMost } from '../orchestration/deadline';
-import { ensureSearchAttributes } from '../orchestration/search-attributes';
-import type { EntraApp } from './configured-entra';
-import { configuredEntra, configuredEntraApp } from './configured-entra';
-import { recordDevServer, startTemporalDevServer, stopOrphanedDevServer } from './temporal-dev-server';
-import { findSdkDownloadedCli, findTemporalCli } from './temporal-tools';
+import type { Closer, ClosingProgress } from './closers';
+import { closeAll } from './closers';
+import type { ResolvedEntra } from './process-entra';
+import { apiProcessEntra, loadEntraSandbox, resolveEntra } from './process-entra';
+import type { WorkerTemporal } from './process-temporal';
+import { connectWorkerTemporal, lazyClient, resolveTemporal } from './process-temporal';
 import { checkTemporal } from '../orchestration/temporal';
 import { observeStore, startProcessMetrics } from '../observability/metrics';
 import type { ReadinessChecks } from '../observability/probes';
 import { startProbeServer } from '../observability/probes';
 import { pingDatabase, readOperationalStats } from '../store/operational-stats';
-
-/** Something to stop at shutdown, last started first stopped; `what` names it in the log line when it hangs. */
-interface Closer {
-  what: string;
-  close: () => Promise<void>;
-}
 
 /**
  * How long a shutdown may take in all, from SIGTERM to exit: under the 30 s an orchestrator (Kubernetes'
@@ -72,12 +62,6 @@ export interface RunningProcess {
    * the log line names.
    */
   shutdown(signal: string): Promise<number>;
-}
-
-interface TemporalTarget {
-  address: string;
-  /** The Web UI for links (the dev server's when `joiner start` runs one). */
-  uiUrl: string;
 }
 
 /** Runs the API and the worker in one process (`npm start`). */
@@ -170,11 +154,6 @@ async function startProcess(logger: Logger, start: (closers: Closer[]) => Promis
   }
 }
 
-/** What a shutdown is waiting for: the closer running now. */
-interface ClosingProgress {
-  current: string | null;
-}
-
 /** Waits for `stopping` at most {@link shutdownDeadlineMs}; see {@link RunningProcess.shutdown}. */
 async function shutdownWithin(
   stopping: Promise<void>,
@@ -233,16 +212,6 @@ async function resyncNewlyConnected(
   await deps.temporal.inFlight.settled();
 }
 
-async function closeAll(closers: Closer[], logger: Logger, progress: ClosingProgress): Promise<void> {
-  for (const closer of closers.splice(0).reverse()) {
-    progress.current = closer.what;
-    await closer
-      .close()
-      .catch((err: unknown) => logger.warn({ err, what: closer.what }, 'stopping failed; going on with the rest'));
-  }
-  progress.current = null;
-}
-
 async function openStore(config: JoinerConfig, logger: Logger, closers: Closer[]): Promise<Database> {
   const database = await openDatabase(databaseOptionsFromConfig(config));
   closers.push({ what: 'the database', close: () => database.close() });
@@ -251,229 +220,6 @@ async function openStore(config: JoinerConfig, logger: Logger, closers: Closer[]
   await ensureDefaultCompany(database.db);
   logger.info({ kind: database.kind }, 'database open');
   return database;
-}
-
-/**
- * TEMPORAL_ADDRESS when set; else a Temporal dev server started here (the real server on SQLite, with the Web UI on
- * TEMPORAL_UI_PORT) from the Temporal CLI (TEMPORAL_CLI_PATH, PATH, `npm run setup:temporal`'s install, or the SDK's
- * download), its database in DATA_DIR/temporal so workflows survive a restart. It is stopped last but the store, after
- * the worker and the clients (closers run in reverse).
- */
-async function resolveTemporal(config: JoinerConfig, logger: Logger, closers: Closer[]): Promise<TemporalTarget> {
-  if (config.TEMPORAL_ADDRESS !== undefined) return { address: config.TEMPORAL_ADDRESS, uiUrl: config.TEMPORAL_UI_URL };
-  const cli = findTemporalCli() ?? findSdkDownloadedCli();
-  if (cli === undefined) {
-    throw new Error(
-      'no Temporal server: set TEMPORAL_ADDRESS to a Temporal frontend (host:port), or install the Temporal CLI ' +
-        '(`npm run setup:temporal`, or `temporal` on PATH or named by TEMPORAL_CLI_PATH), or let the Temporal SDK ' +
-        'download it once on a machine with internet (its TestWorkflowEnvironment.createLocal() caches it in the ' +
-        'temp directory)',
-    );
-  }
-  const dir = path.resolve(config.DATA_DIR, 'temporal');
-  const dbFile = path.join(dir, 'temporal.db');
-  const record = path.join(dir, 'dev-server.json');
-  // A `joiner start` killed with kill -9 leaves its dev server running, holding the database: stop that one first.
-  if (await stopOrphanedDevServer(record)) logger.warn({ dbFile }, 'stopped the Temporal dev server of a killed run');
-  const server = await startTemporalDevServer({
-    cli: cli.path,
-    dbFile,
-    uiPort: config.TEMPORAL_UI_PORT,
-    namespaces: config.TEMPORAL_NAMESPACE === 'default' ? [] : [config.TEMPORAL_NAMESPACE],
-  });
-  await recordDevServer(record, server, dbFile);
-  closers.push({
-    what: 'the Temporal dev server',
-    close: async () => {
-      await server.stop();
-      await rm(record, { force: true });
-    },
-  });
-  const uiUrl = config.TEMPORAL_UI_URL;
-  logger.info(
-    { address: server.address, uiUrl, dbFile, cli: cli.path, source: cli.source },
-    `Temporal dev server running; its Web UI: ${uiUrl}`,
-  );
-  return { address: server.address, uiUrl };
-}
-
-/** The package of the Entra stand-in: a dev dependency, so a production install (`npm ci --omit=dev`) lacks it. */
-const entraSandboxPackage = '@joiner/entra-sandbox';
-
-/**
- * Loads the Entra stand-in on demand, so that the product neither bundles it nor needs it installed when
- * ENTRA_CLIENT_ID is set. A missing package becomes one message that says what to do instead.
- */
-async function loadEntraSandbox(): Promise<typeof EntraSandboxPackage> {
-  try {
-    return (await import(entraSandboxPackage)) as typeof EntraSandboxPackage;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw err;
-    // Installed (npm ci links it) but not built: its entry point, dist/index.js, is what is missing.
-    if ((err as Error).message.includes(path.join('entra-sandbox', 'dist'))) {
-      throw new Error(
-        `the Entra sandbox (${entraSandboxPackage}) is installed but not built: run \`npm run build:sandbox\` ` +
-          '(`npm start` builds it), or set ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET to use a Microsoft Entra tenant',
-        { cause: err },
-      );
-    }
-    throw new Error(
-      `ENTRA_CLIENT_ID is not set and the Entra sandbox (${entraSandboxPackage}, a dev dependency) is not installed: set ` +
-        'ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET to use a Microsoft Entra tenant, or install the dev dependencies ' +
-        '(npm ci) to run against the stand-in',
-      { cause: err },
-    );
-  }
-}
-
-/**
- * The Entra directory: Microsoft's when ENTRA_CLIENT_ID is set, else an in-process Entra sandbox (its state kept in
- * DATA_DIR/entra-sandbox). ENTRA_TENANT_ID connects the default company without the console's admin-consent flow; with the sandbox
- * and no ENTRA_TENANT_ID, a default company that never had a tenant is connected to the sandbox tenant so the flow can be
- * tried by hand. Only then: an operator's "Remove integration" in the console stays removed across restarts.
- */
-async function resolveEntra(
-  config: JoinerConfig,
-  database: Database,
-  logger: Logger,
-  closers: Closer[],
-  sandboxPackage?: typeof EntraSandboxPackage,
-): Promise<ResolvedEntra> {
-  let configured = await configuredEntra(config, logger);
-  let standInTenantId: string | undefined;
-  if (configured === undefined) {
-    const { startEntraSandbox } = sandboxPackage ?? (await loadEntraSandbox());
-    const { GraphDirectory } = await import('../entra/graph-directory.js');
-    const sandbox = await startEntraSandbox({
-      port: 0,
-      control: true,
-      dataDir: path.resolve(config.DATA_DIR, 'entra-sandbox'),
-    });
-    closers.push({ what: 'the Entra sandbox', close: () => sandbox.close() });
-    const app = { clientId: sandbox.clientId, authorityHost: sandbox.url };
-    configured = {
-      directory: new GraphDirectory({
-        ...app,
-        clientSecret: sandbox.clientSecret,
-        graphBaseUrl: sandbox.url,
-        caCertificate: sandbox.caCertPem,
-        logger,
-      }),
-      app,
-    };
-    standInTenantId = sandbox.tenantId;
-    logger.warn(
-      {
-        url: sandbox.url,
-        controlUrl: sandbox.controlUrl,
-        tenantId: sandbox.tenantId,
-        domains: sandbox.verifiedDomains,
-      },
-      'ENTRA_CLIENT_ID is not set: using the in-process Entra sandbox (a stand-in for Microsoft Entra ID)',
-    );
-  }
-  const { directory, app } = configured;
-  closers.push({ what: 'the Graph client', close: () => directory.close() });
-  const newlyConnected: string[] = [];
-  const before = await getCompany(database.db, defaultCompanyId);
-  // A tenant the company once had (connected, or removed in the console since) is the operator's choice to keep.
-  const neverConnected = (before?.entraTenantId ?? null) === null;
-  const tenantToConnect = config.ENTRA_TENANT_ID ?? (neverConnected ? standInTenantId : undefined);
-  if (standInTenantId !== undefined && tenantToConnect === undefined && before?.entraStatus !== 'connected') {
-    logger.info(
-      { tenantId: before?.entraTenantId },
-      'the default company’s Entra integration was removed: left removed (Integrate in the console connects it again)',
-    );
-  }
-  if (tenantToConnect !== undefined) {
-    await connectEntra(database.db, defaultCompanyId, tenantToConnect);
-    logger.info({ tenantId: tenantToConnect }, 'default company connected to its Entra tenant from configuration');
-    if (before?.entraStatus !== 'connected' || before.entraTenantId !== tenantToConnect) {
-      newlyConnected.push(defaultCompanyId);
-    }
-  }
-  return { directory, console: consoleEntra(directory, app), newlyConnected };
-}
-
-/** The Entra of a process that runs the worker: see {@link resolveEntra}. */
-interface ResolvedEntra {
-  directory: GraphDirectory;
-  console: ConsoleEntra;
-  /** The companies {@link resolveEntra} connected to a tenant (or to another one): the worker resyncs them. */
-  newlyConnected: string[];
-}
-
-/**
- * The console's Entra for `joiner api`: a Graph client of its own when ENTRA_CLIENT_ID is set (the worker has
- * another), made at the console's first use of it, so that a restarted API serves without loading it; without
- * credentials the Integrations page says how to set them.
- */
-function apiProcessEntra(config: JoinerConfig, logger: Logger, closers: Closer[]): ConsoleEntra | undefined {
-  const registration = configuredEntraApp(config);
-  if (registration === undefined) return undefined;
-  let made: Promise<GraphDirectory> | undefined;
-  const directory = () => (made ??= configuredEntra(config, logger).then((configured) => configured!.directory));
-  closers.push({ what: 'the Graph client', close: async () => (await made)?.close() });
-  return {
-    clientId: registration.clientId,
-    authorityHost: registration.authorityHost,
-    probeConnection: async (tenant) => (await directory()).probeConnection(tenant),
-    listVerifiedDomains: async (tenant) => (await directory()).listVerifiedDomains(tenant),
-    // A client not made yet has nothing to forget.
-    forgetTenant: (tenant) => void made?.then((d) => d.forgetTenant(tenant)).catch(() => undefined),
-  };
-}
-
-/** What the console's Integrations page needs of Entra: the app registration and the live connection check. */
-function consoleEntra(directory: GraphDirectory, app: EntraApp): ConsoleEntra {
-  return {
-    ...app,
-    probeConnection: (tenant) => directory.probeConnection(tenant),
-    listVerifiedDomains: (tenant) => directory.listVerifiedDomains(tenant),
-    forgetTenant: (tenant) => directory.forgetTenant(tenant),
-  };
-}
-
-/** A Temporal client connected before it is returned (the worker's, its anti-entropy guard's and activities'). */
-async function connectClient(config: JoinerConfig, address: string, closers: Closer[]): Promise<Client> {
-  const connection = await Connection.connect({ address });
-  closers.push({ what: 'the Temporal client connection', close: () => connection.close() });
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-}
-
-/**
- * The API's Temporal client, which connects at its first call: the API accepts webhooks into the outbox whether
- * Temporal answers or not (its relay delivers them once it does; /readyz says whether it does), so neither its
- * start nor a restart after a crash waits for Temporal.
- */
-function lazyClient(config: JoinerConfig, address: string, closers: Closer[]): Client {
-  const connection = Connection.lazy({ address });
-  closers.push({ what: 'the Temporal client connection', close: () => connection.close() });
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-}
-
-/** What a process that runs the worker needs of Temporal. */
-interface WorkerTemporal {
-  client: Client;
-  /** The workers' connection (the SDK's native one). */
-  native: NativeConnection;
-}
-
-/** A client and the workers' connection, with Joiner's search attributes registered on the namespace. */
-async function connectWorkerTemporal(
-  config: JoinerConfig,
-  address: string,
-  logger: Logger,
-  closers: Closer[],
-): Promise<WorkerTemporal> {
-  const client = await connectClient(config, address, closers);
-  // Loaded here, not at the top: `joiner api` has no worker, and a restarted API should not wait for its modules.
-  const { NativeConnection } = await import('@temporalio/worker');
-  const native = await NativeConnection.connect({ address });
-  closers.push({ what: 'the Temporal worker connection', close: () => native.close() });
-  await ensureSearchAttributes({ connection: client.connection, namespace: config.TEMPORAL_NAMESPACE }, logger);
-  return { client, native };
 }
 
 /**
