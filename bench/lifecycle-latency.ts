@@ -5,10 +5,13 @@
  * employees at each of {@link fullRates} (the knee is the highest rate that meets the targets); `--quick`: 10 s over
  * 100 employees at 50/s. LIFECYCLE_LATENCY_RATES=50,100 runs other rates. Where the time goes is read from the
  * workflows' Temporal histories: webhook → `hrSnapshot` signal (the outbox relay), and signal → the Graph write's
- * activity started (workflow tasks, the Graph-write queue).
+ * activity started (workflow tasks, the Graph-write queue). What a change and an onboarding cost, figures a busy
+ * machine bends far less than latency: the CPU milliseconds each process spent (from /proc), and the history events,
+ * workflow tasks and activities the workflows recorded, per PATCH written and per employee onboarded.
  */
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { processCpuMs } from './lib/machine';
 import type { BenchContext } from './lib/result';
 import { percentile, runBenchmark } from './lib/result';
 import { hrEvent, sleep, startRig, type Rig } from '../test/deployment/rig';
@@ -46,6 +49,15 @@ async function measure(context: BenchContext, rate: number, duration: number, em
       versions.set(id, version);
       return { id, version, firstName: 'Lat', lastName: id.slice(-4), workEmail: `${id}@contoso.com`, title };
     };
+    const processes = [
+      { what: 'Temporal dev server', pid: rig.temporal.child.pid },
+      ...rig.workers.map((w) => ({ what: w.name, pid: w.child.pid })),
+      ...rig.apis.map((a) => ({ what: a.name, pid: a.child.pid })),
+      { what: 'Entra stand-in', pid: rig.standIn.child.pid },
+    ];
+    const cpuNow = () => processes.map((p) => processCpuMs(p.pid));
+    const cpuSince = (before: number[]) => cpuNow().map((ms, i) => ({ what: processes[i]!.what, ms: ms - before[i]! }));
+    const onboardingCpuBefore = cpuNow();
     for (const id of ids) {
       const status = await rig.post(hrEvent('employee.onboarded', employee(id, 'start')));
       if (status !== 202) throw new Error(`onboarding ${id} answered ${status}`);
@@ -61,6 +73,9 @@ async function measure(context: BenchContext, rate: number, duration: number, em
     await sleep(2_000);
     await rig.clearRequests();
 
+    const onboardingCpu = cpuSince(onboardingCpuBefore);
+    const changeCpuBefore = cpuNow();
+    const measuredFrom = Date.now();
     const sent = new Map<string, number[]>();
     const postedAt = new Map<string, number>();
     const total = rate * duration;
@@ -93,6 +108,9 @@ async function measure(context: BenchContext, rate: number, duration: number, em
       await sleep(1000);
       seen = await patches();
     }
+    // The reconciliations' trailing work (the state record after the write) belongs to the change's cost.
+    await sleep(2_000);
+    const changeCpu = cpuSince(changeCpuBefore);
     const latencies: number[] = [];
     for (const entry of seen) {
       const sentAt = sent.get(entry.path.split('/')[3]!)?.shift();
@@ -111,9 +129,25 @@ async function measure(context: BenchContext, rate: number, duration: number, em
       value: (await rig.requests()).filter((r) => r.status === 429).length,
       unit: 'requests',
     });
-    const stages = await stagesFromHistories(rig, ids, postedAt);
+    const stages = await stagesFromHistories(rig, ids, postedAt, measuredFrom);
     row({ what: `${what}: webhook → hrSnapshot signal, p50`, value: percentile(stages.toSignal, 50), unit: 'ms' });
     row({ what: `${what}: signal → Graph write started, p50`, value: percentile(stages.toWrite, 50), unit: 'ms' });
+    // Per PATCH written, which is one reconciliation: changes an employee's workflow has not reconciled yet when the
+    // next arrives are written together, so per change sent would count fewer the slower Joiner is.
+    const written = Math.max(1, seen.length);
+    for (const { what: process, ms } of changeCpu) {
+      row({ what: `${what}: CPU of ${process} per PATCH written`, value: ms / written, unit: 'ms' });
+    }
+    for (const [kind, count] of Object.entries(stages.changes)) {
+      row({ what: `${what}: ${kind} per PATCH written`, value: count / written, unit: kind });
+    }
+    // The onboardings before the changes, one at a time: what one new employee costs.
+    for (const { what: process, ms } of onboardingCpu) {
+      row({ what: `onboarding: CPU of ${process} per employee`, value: ms / employeeCount, unit: 'ms' });
+    }
+    for (const [kind, count] of Object.entries(stages.onboardings)) {
+      row({ what: `onboarding: ${kind} per employee`, value: count / employeeCount, unit: kind });
+    }
     return latencies.length === total && p50 < targets.p50 && p95 < targets.p95;
   } finally {
     await rig.close();
@@ -122,12 +156,21 @@ async function measure(context: BenchContext, rate: number, duration: number, em
 
 /**
  * For each change sent: from its webhook to its `hrSnapshot` signal in the workflow's history, and from that signal
- * to the start of the next `updateEntraUser` activity (sorted, in ms).
+ * to the start of the next `updateEntraUser` activity (sorted, in ms); and the history events, workflow tasks and
+ * activities recorded before `since` (Unix ms: the onboardings) and from it on (the changes), summed over the workflows.
  */
-async function stagesFromHistories(rig: Rig, ids: readonly string[], postedAt: ReadonlyMap<string, number>) {
+async function stagesFromHistories(
+  rig: Rig,
+  ids: readonly string[],
+  postedAt: ReadonlyMap<string, number>,
+  since: number,
+) {
   const connection = await Connection.connect({ address: rig.temporal.address });
   const toSignal: number[] = [];
   const toWrite: number[] = [];
+  const counts = () => ({ 'history events': 0, 'workflow tasks': 0, activities: 0 });
+  const onboardings = counts();
+  const changes = counts();
   try {
     const client = new Client({ connection });
     for (const id of ids) {
@@ -135,6 +178,10 @@ async function stagesFromHistories(rig: Rig, ids: readonly string[], postedAt: R
       const events = history.events ?? [];
       const writes = new Set<number>();
       for (const e of events) {
+        const cost = eventMs(e.eventTime) < since ? onboardings : changes;
+        cost['history events']++;
+        if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) cost['workflow tasks']++;
+        if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) cost.activities++;
         if (e.activityTaskScheduledEventAttributes?.activityType?.name === 'updateEntraUser')
           writes.add(Number(e.eventId));
       }
@@ -160,7 +207,7 @@ async function stagesFromHistories(rig: Rig, ids: readonly string[], postedAt: R
   } finally {
     await connection.close();
   }
-  return { toSignal: toSignal.sort((a, b) => a - b), toWrite: toWrite.sort((a, b) => a - b) };
+  return { toSignal: toSignal.sort((a, b) => a - b), toWrite: toWrite.sort((a, b) => a - b), onboardings, changes };
 }
 
 runBenchmark('lifecycle-latency', async (context) => {
