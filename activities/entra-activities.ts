@@ -1,5 +1,5 @@
 import { cancellationSignal } from '@temporalio/activity';
-import type { EntraActivities } from '../domain/activity-contracts';
+import type { EntraActivities, StoreActivities } from '../domain/activity-contracts';
 import { EntraErrorType } from '../domain/entra-errors';
 import type { GraphUserProperties } from '../domain/graph-user';
 import { MANAGED_GRAPH_PROPERTIES } from '../domain/graph-user';
@@ -15,6 +15,8 @@ export interface EntraActivityDeps {
   resolveTenant: TenantResolver;
   /** Spaces writes inside the tenant's budget; omit to write as fast as workers allow. */
   pacer?: GraphWritePacer;
+  /** Records an employee's state for a write that carries it (`updateEntraUser`'s `record`). */
+  recordEmployeeState?: StoreActivities['recordEmployeeState'];
   /** How long verified domains are cached per tenant; default 5 minutes. */
   domainCacheTtlMs?: number;
   now?: () => number;
@@ -86,8 +88,13 @@ export function createEntraActivities(entra: EntraDirectory, deps: EntraActivity
     },
 
     async updateEntraUser(input) {
-      if (Object.keys(input.patch).length === 0) return;
-      await call(input.companyId, 'write', (tenant) => entra.updateUser(tenant, input.entraObjectId, input.patch));
+      if (Object.keys(input.patch).length > 0) {
+        await call(input.companyId, 'write', (tenant) => entra.updateUser(tenant, input.entraObjectId, input.patch));
+      }
+      if (input.record === undefined || deps.recordEmployeeState === undefined) return { recorded: false };
+      // After Graph took the patch, never before: a failure here retries the activity, and the PATCH is idempotent.
+      await deps.recordEmployeeState(input.record);
+      return { recorded: true };
     },
 
     async setEntraManager(input) {

@@ -39,8 +39,18 @@ export interface EntraActivities {
    * them only when Graph refuses them). Idempotent: a retry after a lost response links the user it created.
    */
   createEntraUser(input: { companyId: string; employeeId: string; user: NewGraphUser }): Promise<CreatedEntraUser>;
-  /** One minimal PATCH of the user's properties; an empty patch makes no call. Idempotent. */
-  updateEntraUser(input: { companyId: string; entraObjectId: string; patch: GraphUserProperties }): Promise<void>;
+  /**
+   * One minimal PATCH of the user's properties; an empty patch makes no call. Idempotent. With `record`, the
+   * employee's state is recorded (as by {@link StoreActivities.recordEmployeeState}) once Graph has taken the patch,
+   * in the same activity: the reconciliation whose last write this is needs no second activity to record it.
+   * `recorded` says whether it did (a worker of an earlier version answers nothing, and records nothing).
+   */
+  updateEntraUser(input: {
+    companyId: string;
+    entraObjectId: string;
+    patch: GraphUserProperties;
+    record?: EmployeeStateRecord;
+  }): Promise<{ recorded: boolean } | undefined>;
   /** Sets the user's manager (`PUT …/manager/$ref`). Idempotent. */
   setEntraManager(input: { companyId: string; entraObjectId: string; managerEntraObjectId: string }): Promise<void>;
   /** Removes the user's manager (`DELETE …/manager/$ref`); no manager is not an error. */

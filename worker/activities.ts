@@ -45,9 +45,19 @@ export const graphWriteActivityNames = [
   'deleteEntraUser',
 ] as const satisfies readonly (keyof EntraActivities)[];
 
+/** The Entra activities over the process's clients; a write that carries an employee's state records it in `db`. */
+function entraActivitiesOf(deps: Pick<LifecycleActivityDeps, 'db' | 'entra' | 'pacer'>): EntraActivities {
+  const store = createStoreActivities(deps.db);
+  return createEntraActivities(deps.entra, {
+    resolveTenant: tenantResolverFromDb(deps.db),
+    pacer: deps.pacer,
+    recordEmployeeState: (record) => store.recordEmployeeState(record),
+  });
+}
+
 /** The Graph-write activities over the injected clients (they share its pacer with the other Entra activities). */
 export function createGraphWriteActivities(deps: Pick<LifecycleActivityDeps, 'db' | 'entra' | 'pacer'>) {
-  const entra = createEntraActivities(deps.entra, { resolveTenant: tenantResolverFromDb(deps.db), pacer: deps.pacer });
+  const entra = entraActivitiesOf(deps);
   const names = new Set<string>(graphWriteActivityNames);
   return Object.fromEntries(Object.entries(entra).filter(([name]) => names.has(name))) as Pick<
     EntraActivities,
@@ -58,7 +68,7 @@ export function createGraphWriteActivities(deps: Pick<LifecycleActivityDeps, 'db
 /** Every activity the worker registers (HR → Entra lifecycle and SCIM accounts), by the names workflows call them. */
 export function createLifecycleActivities(deps: LifecycleActivityDeps) {
   return {
-    ...createEntraActivities(deps.entra, { resolveTenant: tenantResolverFromDb(deps.db), pacer: deps.pacer }),
+    ...entraActivitiesOf(deps),
     ...createStoreActivities(deps.db),
     ...createOrchestrationActivities({ db: deps.db, client: deps.client, taskQueue: deps.taskQueue }),
     ...createAccountActivities(deps.db),

@@ -21,7 +21,8 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CompanySettings, StoreActivities } from '../domain/activity-contracts';
+import type { CompanySettings, EmployeeStateRecord, StoreActivities } from '../domain/activity-contracts';
+import type { PushedEntraState } from '../domain/graph-user';
 import { LifecyclePhase } from '../domain/lifecycle-phase';
 import { entraObjectLinkedSignal } from './account-definitions';
 import { storeActivity } from './activity-options';
@@ -54,6 +55,8 @@ const refusalRetry = { firstMs: 15 * 60_000, maxMs: 24 * 60 * 60_000 };
 const outageRetry = { firstMs: 60_000, maxMs: 60 * 60_000 };
 /** Marks histories whose reconciliations use the company settings sent with a snapshot instead of reading them. */
 const companySentWithSnapshotPatch = 'company-settings-sent-with-snapshot';
+/** Marks histories whose last Graph write of a reconciliation may record the employee's state (no activity after). */
+const stateRecordedWithWritePatch = 'state-recorded-with-write';
 
 function initialState(): EmployeeLifecycleCarriedState {
   return {
@@ -137,26 +140,34 @@ export async function employeeLifecycleWorkflow(input: EmployeeLifecycleInput): 
     }
   }
 
+  // The state record last written (by recordState, or with the Graph write that carried it), as a key.
   let recorded = '';
+  let reconciling: number | null = null;
+  const stateRecord = (
+    recordPhase: LifecyclePhase,
+    pushed: PushedEntraState | null,
+    lastError: string | null,
+    reconciledVersion: number | null,
+  ): EmployeeStateRecord => ({ companyId, employeeId, phase: recordPhase, pushed, lastError, reconciledVersion });
   const recordState = async () => {
-    const record = {
-      companyId,
-      employeeId,
-      phase,
-      pushed: state.lastPushed,
-      lastError: state.lastError?.message ?? waitingReason,
-      reconciledVersion: reconciledHrVersion,
-    };
+    const record = stateRecord(phase, state.lastPushed, state.lastError?.message ?? waitingReason, reconciledHrVersion);
     const key = JSON.stringify(record);
     if (key === recorded) return;
     await directory.recordEmployeeState(record);
     recorded = key;
   };
+  // The record as recordState would write it after a reconciliation of `reconciling` that ended in `endPhase`, with
+  // nothing refused and nothing waited for: carried by that reconciliation's last Graph write.
+  const stateRecordForWrite = (endPhase: LifecyclePhase, pushed: PushedEntraState) =>
+    patched(stateRecordedWithWritePatch) ? stateRecord(endPhase, pushed, null, reconciling) : null;
+  const recordWritten = (record: EmployeeStateRecord) => {
+    recorded = JSON.stringify(record);
+  };
 
   for (;;) {
     if (state.dirty) {
       state.dirty = false;
-      const reconciling = state.snapshot?.version ?? null;
+      reconciling = state.snapshot?.version ?? null;
       const outcome = await reconcileOrRecordFailure();
       reconciledHrVersion = reconciling;
       state.reconciliations++;
@@ -194,7 +205,15 @@ export async function employeeLifecycleWorkflow(input: EmployeeLifecycleInput): 
   async function reconcileOrRecordFailure(): Promise<ReconcileOutcome | null> {
     try {
       const company = await companySettings();
-      const outcome = await reconcileEmployee({ companyId, employeeId, state, company, onPhase: setPhase });
+      const outcome = await reconcileEmployee({
+        companyId,
+        employeeId,
+        state,
+        company,
+        onPhase: setPhase,
+        stateRecordForWrite,
+        recordWritten,
+      });
       waitingReason = outcome.waitingReason;
       manager = outcome.manager;
       timers = outcome.timers;

@@ -6,6 +6,7 @@
 import { ActivityFailure, ApplicationFailure, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type {
   CompanySettings,
+  EmployeeStateRecord,
   EntraActivities,
   OrchestrationActivities,
   StoreActivities,
@@ -86,6 +87,13 @@ export interface ReconcileContext {
   company: CompanySettings;
   /** Reports the phase while a long step runs (provisioning), for the `state` query and the search attribute. */
   onPhase(phase: LifecyclePhase): void;
+  /**
+   * The state record the workflow would write after a reconciliation that ends in `phase` with `pushed` written and
+   * nothing refused, for the Graph write that is the reconciliation's last to carry (`updateEntraUser`'s `record`);
+   * null when it must not (a history from before that). {@link recordWritten} is told once the write has succeeded.
+   */
+  stateRecordForWrite?(phase: LifecyclePhase, pushed: PushedEntraState): EmployeeStateRecord | null;
+  recordWritten?(record: EmployeeStateRecord): void;
 }
 
 /**
@@ -130,16 +138,21 @@ export async function reconcileEmployee(ctx: ReconcileContext): Promise<Reconcil
     sessionsRevokedForLeave: null,
   });
 
-  await pushProfile(ctx, entraObjectId, pushed, desired.properties, outcome);
+  const settledPhase =
+    leaveAt === null ? LifecyclePhase.Active : now < leaveAt ? LifecyclePhase.Offboarding : LifecyclePhase.Left;
+  // When the profile PATCH is all there is to write, it carries the state record that would otherwise follow it.
+  const profileIsLast =
+    managerUnchanged(pushed, desired.managerEmployeeId, ctx.employeeId) &&
+    dueLeaveActions(pushed, snapshot, policies, leaveAt, now).length === 0;
+  await pushProfile(ctx, entraObjectId, pushed, desired.properties, outcome, profileIsLast ? settledPhase : null);
   outcome.manager = await pushManager(ctx, entraObjectId, pushed, desired.managerEmployeeId, outcome);
   await applyLeavePolicies(ctx, entraObjectId, pushed, snapshot, policies, leaveAt, outcome);
   if (outcome.ended) return outcome;
 
-  if (leaveAt === null) outcome.phase = LifecyclePhase.Active;
-  else if (now < leaveAt) {
-    outcome.phase = LifecyclePhase.Offboarding;
-    outcome.timers.push(timer(LifecycleTimerKind.Leave, leaveAt, leaveDescription(policies)));
-  } else outcome.phase = LifecyclePhase.Left;
+  outcome.phase = settledPhase;
+  if (settledPhase === LifecyclePhase.Offboarding) {
+    outcome.timers.push(timer(LifecycleTimerKind.Leave, leaveAt!, leaveDescription(policies)));
+  }
   const deleteAt = deleteAtMs(snapshot, policies);
   if (deleteAt !== null && now < deleteAt) {
     outcome.timers.push(timer(LifecycleTimerKind.Delete, deleteAt, 'delete the Entra user (deleteAfterLeaveDays)'));
@@ -255,18 +268,23 @@ function createdFields(
   return fields;
 }
 
-/** One PATCH for the changed profile properties, then the hire date and the leave date, each only when changed. */
+/**
+ * One PATCH for the changed profile properties, then the hire date and the leave date, each only when changed. When
+ * the profile PATCH is the reconciliation's last write (`lastWritePhase`: the phase it then ends in), it carries the
+ * employee's state record.
+ */
 async function pushProfile(
   ctx: ReconcileContext,
   entraObjectId: string,
   pushed: PushedEntraState,
   desired: GraphUserProperties,
   outcome: ReconcileOutcome,
+  lastWritePhase: LifecyclePhase | null,
 ): Promise<void> {
   const patch = diffGraphUser(pushed.fields, desired);
   const profile: GraphUserProperties = { ...patch };
   for (const property of lifecycleDateProperties) delete profile[property];
-  const write = async (what: string, part: GraphUserProperties, effect: () => Promise<void>) => {
+  const write = async (what: string, part: GraphUserProperties, effect: () => Promise<unknown>) => {
     try {
       await effect();
       pushed.fields = applyGraphPatch(pushed.fields, part);
@@ -276,9 +294,21 @@ async function pushProfile(
   };
   const { companyId } = ctx;
   if (!isEmptyPatch(profile)) {
-    await write('updating the user profile', profile, () =>
-      entra().updateEntraUser({ companyId, entraObjectId, patch: profile }),
-    );
+    const datesToWrite = lifecycleDateProperties.some((property) => patch[property] !== undefined);
+    const record =
+      lastWritePhase === null || datesToWrite
+        ? null
+        : (ctx.stateRecordForWrite?.(lastWritePhase, { ...pushed, fields: applyGraphPatch(pushed.fields, profile) }) ??
+          null);
+    await write('updating the user profile', profile, async () => {
+      const updated = await entra().updateEntraUser({
+        companyId,
+        entraObjectId,
+        patch: profile,
+        ...(record ? { record } : {}),
+      });
+      if (record && updated?.recorded) ctx.recordWritten?.(record);
+    });
   }
   if (patch.employeeHireDate !== undefined) {
     const part = { employeeHireDate: patch.employeeHireDate };
@@ -294,6 +324,13 @@ async function pushProfile(
   }
 }
 
+/** True when the manager step has nothing to write or refuse: Entra has the manager HR names (or none, as HR). */
+function managerUnchanged(pushed: PushedEntraState, managerEmployeeId: string | null, employeeId: string): boolean {
+  if (managerEmployeeId === null) return pushed.managerEntraObjectId === null;
+  if (managerEmployeeId === employeeId) return false;
+  return pushed.managerEmployeeId === managerEmployeeId && pushed.managerEntraObjectId !== null;
+}
+
 /** Sets, changes or removes the manager; waits for a manager not yet in Entra; refuses self-reference and cycles. */
 async function pushManager(
   ctx: ReconcileContext,
@@ -303,23 +340,23 @@ async function pushManager(
   outcome: ReconcileOutcome,
 ): Promise<ManagerState | null> {
   const { companyId, employeeId } = ctx;
+  if (managerUnchanged(pushed, managerEmployeeId, employeeId)) {
+    return managerEmployeeId === null
+      ? null
+      : { employeeId: managerEmployeeId, status: 'set', entraObjectId: pushed.managerEntraObjectId! };
+  }
   if (managerEmployeeId === null) {
-    if (pushed.managerEntraObjectId !== null) {
-      try {
-        await entra().removeEntraManager({ companyId, entraObjectId });
-        pushed.managerEntraObjectId = null;
-        pushed.managerEmployeeId = null;
-      } catch (err) {
-        outcome.problems.push(refusal(err, 'removing the manager'));
-      }
+    try {
+      await entra().removeEntraManager({ companyId, entraObjectId });
+      pushed.managerEntraObjectId = null;
+      pushed.managerEmployeeId = null;
+    } catch (err) {
+      outcome.problems.push(refusal(err, 'removing the manager'));
     }
     return null;
   }
   if (managerEmployeeId === employeeId) {
     return refuseManager(outcome, managerEmployeeId, 'HR names the employee as their own manager (reportsTo).');
-  }
-  if (pushed.managerEmployeeId === managerEmployeeId && pushed.managerEntraObjectId !== null) {
-    return { employeeId: managerEmployeeId, status: 'set', entraObjectId: pushed.managerEntraObjectId };
   }
   const resolution = await directory.resolveManagerEntraId({ companyId, employeeId, managerEmployeeId });
   switch (resolution.kind) {
@@ -362,8 +399,6 @@ async function applyLeavePolicies(
   outcome: ReconcileOutcome,
 ): Promise<void> {
   const { companyId } = ctx;
-  const now = Date.now();
-  const left = leaveAt !== null && now >= leaveAt;
   const attempt = async (what: string, effect: () => Promise<void>, onSuccess: () => void) => {
     try {
       await effect();
@@ -372,30 +407,54 @@ async function applyLeavePolicies(
       outcome.problems.push(refusal(err, what));
     }
   };
-  if (left && policies.disableAccountAtLeave && !pushed.accountDisabledByPolicy) {
-    await attempt(
-      'disabling the account at leave',
-      () => entra().disableEntraAccount({ companyId, entraObjectId }),
-      () => (pushed.accountDisabledByPolicy = true),
-    );
-  }
-  if (!left && pushed.accountDisabledByPolicy) {
-    await attempt(
-      'enabling the account again (offboarding undone)',
-      () => entra().enableEntraAccount({ companyId, entraObjectId }),
-      () => (pushed.accountDisabledByPolicy = false),
-    );
-  }
   const leaveIso = leaveAt === null ? null : toGraphDateTime(leaveAt);
-  if (left && policies.revokeSessionsAtLeave && pushed.sessionsRevokedForLeave !== leaveIso) {
-    await attempt(
-      'revoking sign-in sessions at leave',
-      () => entra().revokeEntraSessions({ companyId, entraObjectId }),
-      () => (pushed.sessionsRevokedForLeave = leaveIso),
-    );
+  for (const action of dueLeaveActions(pushed, snapshot, policies, leaveAt, Date.now())) {
+    switch (action) {
+      case 'disable':
+        await attempt(
+          'disabling the account at leave',
+          () => entra().disableEntraAccount({ companyId, entraObjectId }),
+          () => (pushed.accountDisabledByPolicy = true),
+        );
+        break;
+      case 'enable':
+        await attempt(
+          'enabling the account again (offboarding undone)',
+          () => entra().enableEntraAccount({ companyId, entraObjectId }),
+          () => (pushed.accountDisabledByPolicy = false),
+        );
+        break;
+      case 'revoke':
+        await attempt(
+          'revoking sign-in sessions at leave',
+          () => entra().revokeEntraSessions({ companyId, entraObjectId }),
+          () => (pushed.sessionsRevokedForLeave = leaveIso),
+        );
+        break;
+      case 'delete':
+        await deleteEntraUser(ctx, entraObjectId, outcome);
+        break;
+    }
   }
+}
+
+/** The leaver policies' actions due now, in the order they are taken (see {@link applyLeavePolicies}). */
+function dueLeaveActions(
+  pushed: PushedEntraState,
+  snapshot: HrEmployee,
+  policies: CompanyPolicies,
+  leaveAt: number | null,
+  now: number,
+): ('disable' | 'enable' | 'revoke' | 'delete')[] {
+  const left = leaveAt !== null && now >= leaveAt;
+  const actions: ('disable' | 'enable' | 'revoke' | 'delete')[] = [];
+  if (left && policies.disableAccountAtLeave && !pushed.accountDisabledByPolicy) actions.push('disable');
+  if (!left && pushed.accountDisabledByPolicy) actions.push('enable');
+  const leaveIso = leaveAt === null ? null : toGraphDateTime(leaveAt);
+  if (left && policies.revokeSessionsAtLeave && pushed.sessionsRevokedForLeave !== leaveIso) actions.push('revoke');
   const deleteAt = deleteAtMs(snapshot, policies);
-  if (deleteAt !== null && now >= deleteAt) await deleteEntraUser(ctx, entraObjectId, outcome);
+  if (deleteAt !== null && now >= deleteAt) actions.push('delete');
+  return actions;
 }
 
 /** `employee.deleted`: end without touching Entra, unless `deleteAfterLeaveDays` says to delete the user (when due). */

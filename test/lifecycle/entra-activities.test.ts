@@ -9,6 +9,7 @@ import type { EntraDirectory } from '../../entra/directory';
 import type { NewGraphUser } from '../../domain/graph-mapping';
 import { EntraError } from '../../entra/directory';
 import { EntraErrorType } from '../../domain/entra-errors';
+import { LifecyclePhase } from '../../domain/lifecycle-phase';
 
 /** An EntraDirectory whose every method fails with the error the test chooses, or succeeds and counts calls. */
 function directoryFailingWith(error: EntraError | null) {
@@ -93,6 +94,31 @@ describe('Entra activities', () => {
     );
     expect(failure.nonRetryable).toBe(true);
     expect(failure.details?.[0]).toMatchObject({ property: 'companyName', status: 400 });
+  });
+
+  it('records the state a PATCH carries only once Graph has taken the patch', async () => {
+    const record = {
+      companyId: 'default',
+      employeeId: 'emp_1',
+      phase: LifecyclePhase.Active,
+      pushed: null,
+      lastError: null,
+      reconciledVersion: 3,
+    };
+    const recorded: unknown[] = [];
+    const recordEmployeeState = (r: unknown) => Promise.resolve(void recorded.push(r));
+    const input = { companyId: 'default', entraObjectId: 'obj-1', patch: { jobTitle: 'Engineer' }, record };
+
+    const refusing = directoryFailingWith(new EntraError(EntraErrorType.PermissionDenied, 'Insufficient privileges'));
+    const refused = createEntraActivities(refusing.entra, { resolveTenant: connected, recordEmployeeState });
+    await failureOf(new MockActivityEnvironment().run(refused.updateEntraUser, input));
+    expect(recorded).toEqual([]);
+
+    const taking = directoryFailingWith(null);
+    const activities = createEntraActivities(taking.entra, { resolveTenant: connected, recordEmployeeState });
+    expect(await new MockActivityEnvironment().run(activities.updateEntraUser, input)).toEqual({ recorded: true });
+    expect(taking.calls).toEqual(['updateUser']);
+    expect(recorded).toEqual([record]);
   });
 
   it('retries a 404 on a fresh object for a while (replication lag), then gives up', async () => {
