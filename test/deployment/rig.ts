@@ -772,7 +772,10 @@ export function rigIsBuilt(): boolean {
 export interface DisruptedOnboarding {
   sent: HrSendSummary;
   report: ConvergenceReport;
-  /** One line with the figures (lost, duplicated, wrong, creates, time to converge), for the test's output. */
+  /**
+   * One line with the figures (lost, duplicated, wrong, creates, time to converge, and the machine's load average,
+   * without which a time means little), for the test's output.
+   */
   figures: string;
 }
 
@@ -806,7 +809,11 @@ export async function onboardThrough(
     `${report.complete}/${report.expected} users right ${report.seconds} s after the disruption ` +
     `(bound ${options.convergeWithinMs / 1000} s): lost ${report.missing.length}, duplicated ` +
     `${report.duplicated.length}, wrong ${report.wrong.length}, ${report.creates} creates; ` +
-    `${sent.unacknowledged.length} webhooks never acknowledged, retried by status ${JSON.stringify(sent.retriedByStatus)}`;
+    `${sent.unacknowledged.length} webhooks never acknowledged, retried by status ${JSON.stringify(sent.retriedByStatus)}; ` +
+    `sent in ${sent.sendSeconds} s; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`;
   const complete = report.complete === report.expected && report.duplicated.length === 0;
   // What the Joiner processes said is the first thing to read when employees are missing.
   return { sent, report, figures: complete ? figures : `${figures}\n${rig.tail(40)}` };
