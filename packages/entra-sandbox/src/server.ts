@@ -117,6 +117,11 @@ export async function startEntraSandbox(options: EntraSandboxOptions = {}): Prom
       ctx.body = { error: 'internal sandbox error' };
     }
   });
+  // A write is answered once it is on disk (reads change nothing): what the stand-in acknowledged survives a kill -9.
+  app.use(async (ctx, next) => {
+    await next();
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') await store.persisted();
+  });
   app.use(graphMiddleware(sandbox));
   if (options.control) {
     const routes = controlRoutes(control);

@@ -144,11 +144,15 @@ export function secretMatches(given: string, expected: string): boolean {
 
 /**
  * The sandbox directory: tenants, the app registration and its consents, users. Persisted as JSON in the data dir
- * (writes are coalesced) so a restarted sandbox keeps its identities, secret and users.
+ * before a write is answered (concurrent writes coalesced) so a restarted sandbox, even after kill -9, keeps its
+ * identities, secret and every user it acknowledged.
  */
 export class SandboxStore {
-  private saveTimer: NodeJS.Timeout | null = null;
-  private saving: Promise<void> = Promise.resolve();
+  /** Changes made so far, and how many of them the file on disk holds. */
+  private changes = 0;
+  private written = 0;
+  /** The write in progress. */
+  private writing: Promise<void> | null = null;
   /** Lookups by UPN and SMTP address; every change to a user's UPN, mail or proxyAddresses goes through it. */
   readonly index = new UserIndex();
 
@@ -232,27 +236,48 @@ export class SandboxStore {
     return users;
   }
 
-  /** Marks the state dirty; it is written within 200 ms (and on {@link flush}). */
+  /**
+   * Marks the state changed. It is written at once (changes made in the same turn of the event loop share one write);
+   * a request that changed it answers only once {@link persisted} says it is on disk.
+   */
   changed(): void {
-    if (this.saveTimer) return;
-    this.saveTimer = setTimeout(() => {
-      this.saveTimer = null;
-      void this.flush();
-    }, 200);
+    this.changes++;
+    // Changes made outside a request (the in-process control API) are written too. A failed write is logged here; a
+    // request waiting for it in persisted() fails with it (500).
+    void this.persisted().catch((err: unknown) => console.error('entra sandbox: the state was not written', err));
   }
 
-  /** Writes the state now (atomically: temp file + rename). */
-  async flush(): Promise<void> {
-    if (this.saveTimer) {
-      clearTimeout(this.saveTimer);
-      this.saveTimer = null;
+  /**
+   * Resolves once every change made so far is on disk, as Graph keeps what it acknowledged: an answer sent after it
+   * survives a kill -9 of the stand-in. Callers that arrive while a write runs share the next one: concurrent writes
+   * cost one file write together, not one each.
+   * @throws when the file could not be written
+   */
+  async persisted(): Promise<void> {
+    const target = this.changes;
+    while (this.written < target) {
+      this.writing ??= this.write().finally(() => {
+        this.writing = null;
+      });
+      await this.writing;
     }
+  }
+
+  /** Writes the state now (see {@link persisted}). */
+  async flush(): Promise<void> {
+    this.changes++;
+    await this.persisted();
+  }
+
+  /** One write of the state as it is then, atomically (temp file + rename): a kill mid-write leaves the old file. */
+  private async write(): Promise<void> {
+    // The changes of one request, and of the requests answered in the same turn, go into this write together.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const changes = this.changes;
     const json = JSON.stringify(this.state);
-    this.saving = this.saving.then(async () => {
-      const tmp = `${this.file}.tmp`;
-      await writeFile(tmp, json, { mode: 0o600 });
-      await rename(tmp, this.file);
-    });
-    await this.saving;
+    const tmp = `${this.file}.tmp`;
+    await writeFile(tmp, json, { mode: 0o600 });
+    await rename(tmp, this.file);
+    this.written = changes;
   }
 }
