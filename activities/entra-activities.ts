@@ -55,7 +55,7 @@ export function createEntraActivities(entra: EntraDirectory, deps: EntraActivity
         err.type === EntraErrorType.Throttled &&
         err.details.retryAfterMs !== undefined
       ) {
-        deps.pacer.throttled(tenant.tenantId, err.details.retryAfterMs);
+        await deps.pacer.throttled(tenant.tenantId, err.details.retryAfterMs);
       }
       throw toEntraFailure(err);
     }

@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { GraphWritePacer } from '../activities/graph-write-pacer';
+import { GraphWritePacer, graphWriteBudgetOf } from '../activities/graph-write-pacer';
 import { createApp } from '../api/app';
 import { createLogger } from '../api/logger';
 import type { JoinerConfig } from '../domain/config';
@@ -235,7 +235,7 @@ async function startWorker(
   closers: Closer[],
 ): Promise<void> {
   const { createGraphWriteWorker, createLifecycleWorker } = await import('../worker/lifecycle-worker.js');
-  // What both workers are built over; one pacer, so the process's Graph writes share one budget per tenant.
+  // What both workers are built over; one pacer, so the process's Graph writes are reserved together.
   const shared = {
     connection: native,
     workerOptions: { shutdownGraceTime: workerShutdownGraceMs, shutdownForceTime: workerShutdownForceMs },
@@ -243,11 +243,11 @@ async function startWorker(
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     db: database.db,
     entra: entra.directory,
-    pacer: new GraphWritePacer(),
+    pacer: new GraphWritePacer({ db: database.db, ...graphWriteBudgetOf(config) }),
   };
   const worker = await createLifecycleWorker({ ...shared, client });
-  // Graph writes run on a queue of their own, which the Temporal server paces to the write budget for every worker.
-  const graphWriter = await createGraphWriteWorker({ ...shared, writesPerSecond: config.GRAPH_WRITES_PER_SECOND });
+  // Graph writes run on a queue of their own; the pacer holds each to the tenant's budget, shared by every worker.
+  const graphWriter = await createGraphWriteWorker(shared);
   const workers = [worker, graphWriter];
   const running = workers.map((w) =>
     w.run().catch((err: unknown) => {

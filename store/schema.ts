@@ -313,3 +313,25 @@ export const consoleSessions = pgTable(
     index('console_sessions_expires_at_idx').on(t.expiresAt),
   ],
 );
+
+/**
+ * Graph's write budget shared by every worker of a deployment (activities/graph-write-pacer.ts): the writes the
+ * workers reserved per tenant, one row a reservation (a worker reserves the writes it has waiting at once), dated by
+ * the database's clock. Only reservations still inside the window are kept; `joiner_reserve_graph_writes`
+ * (migration 0008) sums them and adds one in a single call.
+ */
+export const graphWriteReservations = pgTable(
+  'graph_write_reservations',
+  {
+    tenantId: text('tenant_id').notNull(),
+    reservedAt: at('reserved_at').notNull(),
+    writes: integer('writes').notNull(),
+  },
+  (t) => [primaryKey({ name: 'graph_write_reservations_pkey', columns: [t.tenantId, t.reservedAt] })],
+);
+
+/** A tenant Graph answered 429: no worker starts a write to it before `pausedUntil` (Retry-After). */
+export const graphWritePauses = pgTable('graph_write_pauses', {
+  tenantId: text('tenant_id').primaryKey(),
+  pausedUntil: at('paused_until').notNull(),
+});

@@ -55,25 +55,23 @@ export interface GraphWriteWorkerOptions extends Pick<LifecycleActivityDeps, 'db
   namespace: string;
   /** The lifecycle's task queue; this worker polls its Graph-write queue, {@link graphWritesTaskQueue}. */
   taskQueue: string;
-  /** The write budget, Graph writes per second for the whole deployment (GRAPH_WRITES_PER_SECOND). */
-  writesPerSecond: number;
   /** Extra worker options (concurrency, shutdown grace, …). */
   workerOptions?: Partial<WorkerOptions>;
 }
 
 /**
- * Builds the worker of the Graph-write task queue: activities only. Its `maxTaskQueueActivitiesPerSecond` is the
- * write budget; the Temporal server enforces it for the queue, so the budget holds across every worker process (each
- * sets the same value). A 429 from Graph still wins: its Retry-After becomes the activity's next retry delay.
+ * Builds the worker of the Graph-write task queue: activities only. The queue has no rate of its own: each write
+ * waits for its tenant's write budget, which every worker shares through the database (the pacer,
+ * activities/graph-write-pacer.ts). A 429 from Graph still wins: its Retry-After becomes the activity's next retry
+ * delay.
  */
 export async function createGraphWriteWorker(options: GraphWriteWorkerOptions): Promise<Worker> {
-  const { connection, namespace, taskQueue, writesPerSecond, workerOptions, ...deps } = options;
+  const { connection, namespace, taskQueue, workerOptions, ...deps } = options;
   return Worker.create({
     connection,
     namespace,
     taskQueue: graphWritesTaskQueue(taskQueue),
     activities: createGraphWriteActivities(deps),
-    maxTaskQueueActivitiesPerSecond: writesPerSecond,
     ...workerOptions,
     interceptors: {
       ...workerOptions?.interceptors,

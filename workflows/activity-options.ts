@@ -31,9 +31,8 @@ export const graphWriteActivity: ActivityOptions = {
 };
 
 /**
- * The task queue of the Graph writes of workflows on `taskQueue`. Its workers set Temporal's
- * `maxTaskQueueActivitiesPerSecond` to the write budget (GRAPH_WRITES_PER_SECOND), which the server enforces for the
- * queue as a whole: the budget holds however many workers a deployment runs.
+ * The task queue of the Graph writes of workflows on `taskQueue`, served by the Graph-write worker of every worker
+ * process; each write there waits for its tenant's write budget, which all of them share (the Graph write pacer).
  */
 export function graphWritesTaskQueue(taskQueue: string): string {
   return `${taskQueue}-graph-writes`;

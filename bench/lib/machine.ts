@@ -41,3 +41,12 @@ export function machineLine(): string {
     .join(' ');
   return `node ${process.version}, ${os.cpus().length} CPUs, load average ${load}`;
 }
+
+/** Resident memory (RSS) of a process in MiB, from /proc (Linux). */
+export function processRssMiB(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
+  if (line === undefined) throw new Error(`/proc/${pid}/status has no VmRSS line`);
+  return Number(line.split(/\s+/)[1]) / 1024;
+}

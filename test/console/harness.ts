@@ -128,14 +128,13 @@ export class ConsoleHarness {
       }),
     });
     this.worker = { worker, done: worker.run() };
-    // Graph writes run on their own rate-limited task queue.
+    // Graph writes run on a task queue of their own.
     const writer = await createGraphWriteWorker({
       connection: this.kit.env.nativeConnection,
       namespace: this.kit.env.namespace ?? 'default',
       taskQueue: this.kit.taskQueue,
       db: this.db,
       entra: this.graph,
-      writesPerSecond: config.GRAPH_WRITES_PER_SECOND,
     });
     this.graphWriter = { worker: writer, done: writer.run() };
     // The sandbox's certificate is its own: the browser trusts it the way an administrator's would trust Microsoft's.

@@ -597,10 +597,11 @@ export interface RigOptions {
   apis?: number;
   /** `joiner worker` processes (default 1). */
   workers?: number;
-  /** The stand-in's app write budget (Graph's: 3,000 writes per 150 s). */
+  /**
+   * The app write budget (default Graph's: 3,000 writes per 150 s): the stand-in enforces it, and the workers pace to
+   * it (GRAPH_WRITES_PER_SECOND and GRAPH_WRITE_WINDOW_SECONDS). `windowMs` is whole seconds.
+   */
   budget?: { writes: number; windowMs: number };
-  /** GRAPH_WRITES_PER_SECOND for the workers (default: Joiner's own). */
-  writesPerSecond?: number;
   /** More environment for every Joiner process (LOG_LEVEL, …). */
   env?: Record<string, string>;
 }
@@ -665,7 +666,12 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
       DATABASE_URL: postgres.url,
       TEMPORAL_ADDRESS: temporal.address,
       WEBHOOK_SECRET: secret,
-      ...(options.writesPerSecond ? { GRAPH_WRITES_PER_SECOND: String(options.writesPerSecond) } : {}),
+      ...(options.budget
+        ? {
+            GRAPH_WRITES_PER_SECOND: String(options.budget.writes / (options.budget.windowMs / 1000)),
+            GRAPH_WRITE_WINDOW_SECONDS: String(options.budget.windowMs / 1000),
+          }
+        : {}),
       ...options.env,
     };
     const numbered = (role: JoinerRole, count: number) =>

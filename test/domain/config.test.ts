@@ -15,6 +15,7 @@ describe('parseConfig', () => {
       GRAPH_BASE_URL: 'https://graph.microsoft.com',
       LOG_LEVEL: 'info',
       GRAPH_WRITES_PER_SECOND: 20,
+      GRAPH_WRITE_WINDOW_SECONDS: 150,
     });
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.TEMPORAL_ADDRESS).toBeUndefined();
@@ -47,6 +48,8 @@ describe('parseConfig', () => {
     ['GRAPH_WRITES_PER_SECOND', 'fast', /GRAPH_WRITES_PER_SECOND: must be a number/],
     ['GRAPH_WRITES_PER_SECOND', '0', /GRAPH_WRITES_PER_SECOND: must be a number of writes per second above 0/],
     ['GRAPH_WRITES_PER_SECOND', '-5', /GRAPH_WRITES_PER_SECOND: /],
+    ['GRAPH_WRITE_WINDOW_SECONDS', '2.5', /GRAPH_WRITE_WINDOW_SECONDS: must be a whole number of seconds/],
+    ['GRAPH_WRITE_WINDOW_SECONDS', '0', /GRAPH_WRITE_WINDOW_SECONDS: must be at least 1 second/],
   ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
     expect(() => parseConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => parseConfig({ [name]: value })).toThrow(message);

@@ -4,7 +4,6 @@ import type { Info } from '@temporalio/activity';
 import { DefaultLogger } from '@temporalio/worker';
 import { createEntraActivities } from '../../activities/entra-activities';
 import { notFoundRetryAttempts } from '../../activities/entra-failure';
-import { GraphWritePacer } from '../../activities/graph-write-pacer';
 import type { EntraDirectory } from '../../entra/directory';
 import type { NewGraphUser } from '../../domain/graph-mapping';
 import { EntraError } from '../../entra/directory';
@@ -183,37 +182,5 @@ describe('Entra activities', () => {
       patch: {},
     });
     expect(calls).toEqual([]);
-  });
-
-  it('pauses every write to a tenant after a 429, for the Retry-After Graph gave', async () => {
-    let now = 1_000_000;
-    const pacer = new GraphWritePacer({ now: () => now, maxWaitMs: 1_000 });
-    const { entra } = directoryFailingWith(
-      new EntraError(EntraErrorType.Throttled, 'slow down', { retryAfterMs: 30_000 }),
-    );
-    const activities = createEntraActivities(entra, { resolveTenant: connected, pacer });
-    await failureOf(
-      new MockActivityEnvironment().run(activities.revokeEntraSessions, { companyId: 'default', entraObjectId: 'o' }),
-    );
-    now += 10_000;
-    const err = await pacer.acquire('tenant-1').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(EntraError);
-    expect((err as EntraError).details.retryAfterMs).toBe(20_000);
-  });
-});
-
-describe('the Graph write pacer', () => {
-  it('lets a full budget through at once and holds the next write until the window slides', async () => {
-    let now = 0;
-    const pacer = new GraphWritePacer({ writes: 3, windowMs: 10_000, maxWaitMs: 0, now: () => now });
-    for (let i = 0; i < 3; i++) await pacer.acquire('t');
-    now = 4_000;
-    const err = (await pacer.acquire('t').catch((e: unknown) => e)) as EntraError;
-    expect(err.type).toBe(EntraErrorType.Throttled);
-    expect(err.details.retryAfterMs).toBe(6_000);
-    now = 10_001;
-    await expect(pacer.acquire('t')).resolves.toBeUndefined();
-    // Budgets are per tenant.
-    await expect(pacer.acquire('other')).resolves.toBeUndefined();
   });
 });

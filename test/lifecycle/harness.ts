@@ -35,9 +35,6 @@ import { joinerSearchAttributeKinds } from '../../orchestration/search-attribute
 
 export const webhookSecret = 'whsec_lifecycle_tests';
 
-/** Graph's write budget for an app in a tenant, 3,000 writes per 150 s, as the Graph-write queue's rate. */
-export const graphWriteBudgetPerSecond = parseConfig({}).GRAPH_WRITES_PER_SECOND;
-
 /** The search attributes Joiner's workflows index. */
 export const joinerSearchAttributeTypes = joinerSearchAttributeKinds;
 
@@ -137,7 +134,6 @@ export class LifecycleHarness {
       db: this.db,
       entra: this.graph,
       pacer: this.options.pacer,
-      writesPerSecond: graphWriteBudgetPerSecond,
     });
     this.graphWriter = { worker, done: worker.run() };
   }

@@ -26,7 +26,7 @@ import { serve, type ServedApp } from '../api/serve';
 import type { TestDatabase } from '../helpers/databases';
 import { createTestDatabase } from '../helpers/databases';
 import { bundleWorkflowsOnce, startDevServer } from '../helpers/temporal';
-import { graphWriteBudgetPerSecond, webhookSecret } from './harness';
+import { webhookSecret } from './harness';
 
 const taskQueue = 'outbox-test';
 let temporal: { address: string; stop(): Promise<void> } | null = null;
@@ -63,7 +63,6 @@ async function startWorker(): Promise<void> {
     taskQueue,
     db: database.db,
     entra: graph,
-    writesPerSecond: graphWriteBudgetPerSecond,
   });
   worker = { workers: [w, writer], native, done: Promise.all([w.run(), writer.run()]) };
 }

@@ -46,6 +46,8 @@ describeEachDatabase('an opened database', (getDb) => {
       'companies',
       'console_sessions',
       'employees',
+      'graph_write_pauses',
+      'graph_write_reservations',
       'scim_group_members',
       'scim_groups',
       'scim_users',
