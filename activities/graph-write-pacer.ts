@@ -23,11 +23,12 @@ export function graphWriteBudgetOf(
 }
 
 /**
- * How much longer than the window a reservation counts. A write reaches Graph some milliseconds after its slot was
- * reserved, and not always equally late: without the margin, a write sent quickly just as the window slid could
- * reach Graph before an earlier, slower one had left Graph's window, and be answered 429.
+ * How much longer than the window a reservation counts. A write reaches Graph some time after its slot was reserved,
+ * and not always equally late (a process's first write also fetches a token): without the margin, a write sent
+ * quickly just as the window slid could reach Graph before an earlier, slower one had left Graph's window, and be
+ * answered 429. A second is 0.7 % of Graph's 150-s window.
  */
-export const graphWriteWindowMarginMs = 500;
+export const graphWriteWindowMarginMs = 1000;
 
 export interface GraphWritePacerOptions {
   /** The database every worker of the deployment shares: the budget is kept there. */
