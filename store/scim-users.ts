@@ -2,16 +2,28 @@
  * SCIM users written by Entra's provisioning service. The SCIM data is one jsonb document; the attributes Entra
  * matches and filters by are columns derived from it on every write (see `userKeys`).
  */
-import { and, asc, eq, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  eq,
+  getTableColumns,
+  inArray,
+  isNotNull,
+  isNull,
+  sql,
+  type Placeholder,
+  type SQL,
+} from 'drizzle-orm';
 import type { ResourceData } from '../domain/scim/coerce';
 import type { ScimFilter } from '../domain/scim/filter';
 import type { Page } from '../domain/scim/paging';
 import type { UserKeys } from '../domain/scim/user';
+import type { AccountSignal } from './account-signals';
 import type { Db } from './db';
 import type { ListPage } from './list-page';
 import { listPage } from './list-page';
 import { isUniqueViolation } from './pg-errors';
-import { scimGroupMembers, scimUsers } from './schema';
+import { accountSignals, employees, scimGroupMembers, scimUsers } from './schema';
 import { userFilterSql } from './scim-filter-sql';
 
 export type ScimUserRow = typeof scimUsers.$inferSelect;
@@ -19,7 +31,7 @@ export type ScimUserRow = typeof scimUsers.$inferSelect;
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The company's user with this id, unless deleted (deleted users kept for retention are invisible to SCIM). */
-function liveUser(companyId: string, id: string): SQL {
+function liveUser(companyId: string | Placeholder, id: string | Placeholder): SQL {
   return and(eq(scimUsers.companyId, companyId), eq(scimUsers.id, id), isNull(scimUsers.deletedAt))!;
 }
 
@@ -57,26 +69,6 @@ async function uniqueUserName<T>(keys: UserKeys, write: () => Promise<T>): Promi
   }
 }
 
-/**
- * Stores a new SCIM user.
- * @throws ScimUserNameTakenError when the userName is taken in the company
- */
-export async function insertScimUser(
-  db: Db,
-  companyId: string,
-  data: ResourceData,
-  keys: UserKeys,
-): Promise<ScimUserRow> {
-  const [row] = await uniqueUserName(keys, () =>
-    db
-      .insert(scimUsers)
-      .values({ companyId, resource: data, ...columns(keys) })
-      .returning(),
-  );
-  if (!row) throw new Error('the new SCIM user was not returned');
-  return row;
-}
-
 /** The user, or null when the company has no user with this id (ids that are not uuids included). */
 export async function getScimUser(db: Db, companyId: string, id: string): Promise<ScimUserRow | null> {
   if (!uuidPattern.test(id)) return null;
@@ -84,45 +76,200 @@ export async function getScimUser(db: Db, companyId: string, id: string): Promis
   return row ?? null;
 }
 
-/** Like {@link getScimUser}, and locks the row until the caller's transaction ends (for read-modify-write). */
-export async function lockScimUser(tx: Db, companyId: string, id: string): Promise<ScimUserRow | null> {
-  if (!uuidPattern.test(id)) return null;
-  const [row] = await tx.select().from(scimUsers).where(liveUser(companyId, id)).for('update');
-  return row ?? null;
+/** A stored user as a write reads it: the row, and the employee it is linked to (for the Entra object id handoff). */
+export interface ScimUserForWrite {
+  row: ScimUserRow;
+  /** Null when the user is unlinked, or its employee row is gone. */
+  employee: { id: string; entraObjectId: string | null } | null;
+}
+
+function selectForWrite(db: Db) {
+  return db
+    .select({ row: scimUsers, employee: { id: employees.id, entraObjectId: employees.entraObjectId } })
+    .from(scimUsers)
+    .leftJoin(employees, and(eq(employees.companyId, scimUsers.companyId), eq(employees.id, scimUsers.employeeId)));
+}
+
+/** Each database's prepared {@link readScimUserForWrite} without a lock (built once per process). */
+const readForWriteStatements = new WeakMap<Db, ReturnType<typeof prepareReadForWrite>>();
+
+function prepareReadForWrite(db: Db) {
+  return selectForWrite(db)
+    .where(liveUser(sql.placeholder('companyId'), sql.placeholder('id')))
+    .prepare('scim_user_for_write');
 }
 
 /**
- * Replaces the user's data and derived columns and raises its version. The caller skips the call when nothing
- * changed, so a no-op leaves version and `updatedAt` as they were.
- * @returns the updated row, or null when there is no such user
- * @throws ScimUserNameTakenError when the new userName is taken by another user
+ * The user and its linked employee in one statement, or null when the company has no such live user. With `lock`
+ * the user's row stays locked until the caller's transaction ends.
  */
-export async function updateScimUser(
+export async function readScimUserForWrite(
   db: Db,
   companyId: string,
   id: string,
-  data: ResourceData,
-  keys: UserKeys,
-): Promise<ScimUserRow | null> {
+  options: { lock: boolean },
+): Promise<ScimUserForWrite | null> {
   if (!uuidPattern.test(id)) return null;
-  const [row] = await uniqueUserName(keys, () =>
-    db
-      .update(scimUsers)
-      .set({ resource: data, ...columns(keys), version: sql`${scimUsers.version} + 1`, updatedAt: sql`now()` })
-      .where(liveUser(companyId, id))
-      .returning(),
-  );
-  return row ?? null;
+  let rows: ScimUserForWrite[];
+  if (options.lock) {
+    rows = await selectForWrite(db).where(liveUser(companyId, id)).for('update', { of: scimUsers });
+  } else {
+    let statement = readForWriteStatements.get(db);
+    if (statement === undefined) {
+      statement = prepareReadForWrite(db);
+      readForWriteStatements.set(db, statement);
+    }
+    rows = await statement.execute({ companyId, id });
+  }
+  return rows[0] ?? null;
 }
 
-/** Records which HR employee the account belongs to (null unlinks). */
-export async function setScimUserEmployee(
+/** One write of a user: its new data and columns, its employee, and the signal it owes the account workflow. */
+export interface ScimUserWrite {
+  companyId: string;
+  /** The user's id; a new user gets it (the caller draws it, so that the signal and the log can name it). */
+  id: string;
+  /**
+   * The stored version the write is based on: the write happens only if the row still has it, and raises it by one.
+   * Null inserts a new user, at version 1.
+   */
+  basedOn: number | null;
+  data: ResourceData;
+  keys: UserKeys;
+  employeeId: string | null;
+  /**
+   * Work emails no employee of the company may have (compared case-insensitively) for the write to happen: set when
+   * the caller leaves the user unlinked without having looked the addresses up.
+   */
+  unlessEmployeeHas: readonly string[];
+  /** Inserted into the outbox in the same statement, only if the user was written. */
+  signal: AccountSignal;
+}
+
+const placeholder = (name: keyof ScimUserWriteParams) => sql.placeholder(name);
+/** A parameter where the query builder's types want a value. */
+const value = <T>(name: keyof ScimUserWriteParams) => placeholder(name) as unknown as T;
+
+/** The parameters of the prepared write statements (jsonb values as objects: drizzle encodes them by column). */
+type ScimUserWriteParams = {
+  companyId: string;
+  id: string;
+  basedOn: number | null;
+  resource: ResourceData;
+  userName: string;
+  externalId: string | null;
+  active: boolean;
+  displayName: string | null;
+  workEmail: string | null;
+  phoneNumbersE164: UserKeys['phoneNumbers'];
+  phoneNumbersUnparsable: boolean;
+  employeeId: string | null;
+  address1: string | null;
+  address2: string | null;
+  signalKind: string;
+  signalEmployeeId: string | null;
+  signalPayload: string;
+};
+
+function writeParams(write: ScimUserWrite): ScimUserWriteParams {
+  if (write.unlessEmployeeHas.length > 2) throw new Error('at most two addresses keep a user unlinked');
+  return {
+    companyId: write.companyId,
+    id: write.id,
+    basedOn: write.basedOn,
+    resource: write.data,
+    ...columns(write.keys),
+    employeeId: write.employeeId,
+    address1: write.unlessEmployeeHas[0] ?? null,
+    address2: write.unlessEmployeeHas[1] ?? null,
+    signalKind: write.signal.kind,
+    signalEmployeeId: write.signal.employeeId,
+    signalPayload: JSON.stringify(write.signal.payload),
+  };
+}
+
+/** The columns a write sets from its parameters (the derived ones as `columns` lists them). */
+function writtenColumns() {
+  return {
+    resource: value<ResourceData>('resource'),
+    userName: value<string>('userName'),
+    externalId: value<string | null>('externalId'),
+    active: value<boolean>('active'),
+    displayName: value<string | null>('displayName'),
+    workEmail: value<string | null>('workEmail'),
+    phoneNumbersE164: value<UserKeys['phoneNumbers']>('phoneNumbersE164'),
+    phoneNumbersUnparsable: value<boolean>('phoneNumbersUnparsable'),
+    employeeId: value<string | null>('employeeId'),
+  } satisfies Partial<typeof scimUsers.$inferInsert>;
+}
+
+/**
+ * The write as one statement: the insert or update of the user (a CTE returning the row) and the insert of its
+ * signal from that row, so that the signal exists exactly when the write happened, without a transaction around two
+ * statements. The update happens only if the row has the version it is based on and no employee has one of the
+ * addresses that were to leave it unlinked.
+ */
+function prepareWrite(db: Db, kind: 'insert' | 'update') {
+  const written = db.$with('written', getTableColumns(scimUsers)).as(
+    kind === 'insert'
+      ? db
+          .insert(scimUsers)
+          .values({ id: value<string>('id'), companyId: value<string>('companyId'), ...writtenColumns() })
+          .returning()
+          .getSQL()
+      : db
+          .update(scimUsers)
+          .set({ ...writtenColumns(), version: sql`${scimUsers.version} + 1`, updatedAt: sql`now()` })
+          .where(
+            and(
+              liveUser(placeholder('companyId'), placeholder('id')),
+              eq(scimUsers.version, placeholder('basedOn')),
+              sql`not exists (select from ${employees} where ${employees.companyId} = ${scimUsers.companyId}
+                and lower(${employees.workEmail}) in (lower(${placeholder('address1')}), lower(${placeholder('address2')})))`,
+            ),
+          )
+          .returning()
+          .getSQL(),
+  );
+  const signal = db.$with('signal', { id: accountSignals.id }).as(
+    sql`insert into ${accountSignals} (company_id, kind, scim_user_id, employee_id, payload)
+      select ${written.companyId}, ${placeholder('signalKind')}, ${written.id}, ${placeholder('signalEmployeeId')},
+        ${placeholder('signalPayload')}::jsonb
+      from ${written} returning id`,
+  );
+  // The row's columns as the CTE returns them (drizzle decodes each as its column of scim_users).
+  const fields = Object.fromEntries(
+    Object.keys(getTableColumns(scimUsers)).map((key) => [key, (written as unknown as Record<string, unknown>)[key]]),
+  ) as typeof written._.selectedFields;
+  return db
+    .with(written, signal)
+    .select({ row: fields, signalId: sql`(select ${signal.id} from ${signal})`.mapWith(Number) })
+    .from(written)
+    .prepare(kind === 'insert' ? 'scim_user_insert' : 'scim_user_update');
+}
+
+/** Each database's prepared write statements (built once per process). */
+const writeStatements = new WeakMap<Db, Record<'insert' | 'update', ReturnType<typeof prepareWrite>>>();
+
+/**
+ * Inserts or updates a user with its derived columns and records its signal in the outbox, in one statement.
+ * @returns the row as stored and the signal's outbox id, or null when nothing was written: no live user with the id
+ *   and version the write is based on, or an employee has one of `unlessEmployeeHas`
+ * @throws ScimUserNameTakenError when the userName is taken in the company
+ */
+export async function writeScimUser(
   db: Db,
-  companyId: string,
-  id: string,
-  employeeId: string | null,
-): Promise<void> {
-  await db.update(scimUsers).set({ employeeId }).where(liveUser(companyId, id));
+  write: ScimUserWrite,
+): Promise<{ row: ScimUserRow; signalId: number } | null> {
+  if (!uuidPattern.test(write.id)) return null;
+  let statements = writeStatements.get(db);
+  if (statements === undefined) {
+    statements = { insert: prepareWrite(db, 'insert'), update: prepareWrite(db, 'update') };
+    writeStatements.set(db, statements);
+  }
+  const statement = write.basedOn === null ? statements.insert : statements.update;
+  const [result] = await uniqueUserName(write.keys, () => statement.execute(writeParams(write)));
+  return result ?? null;
 }
 
 /**

@@ -83,6 +83,57 @@ describeEachDatabase('linking SCIM users to HR employees', (getDb) => {
     expect(await linkedEmployeeOf(created.body.id)).toBe(employeeId);
   });
 
+  it('links a user at its next write, whatever it changes, once an employee with its address is hired', async () => {
+    const email = `late.${randomUUID().slice(0, 6)}@contoso.com`;
+    const objectId = randomUUID();
+    const created = await scim.call('POST', '/Users', {
+      schemas: [ScimUrn.User],
+      userName: email,
+      externalId: objectId,
+    });
+    expect(await linkedEmployeeOf(created.body.id)).toBeNull();
+    const employeeId = await hireEmployee(email);
+    const res = await scim.call('PATCH', `/Users/${created.body.id}`, {
+      schemas: [ScimUrn.PatchOp],
+      Operations: [{ op: 'Replace', path: 'title', value: 'Engineer' }],
+    });
+    expect(res.body.meta.version).toBe('W/"2"');
+    expect(await linkedEmployeeOf(created.body.id)).toBe(employeeId);
+    expect((await getEmployee(getDb(), scim.companyId, employeeId))?.entraObjectId).toBe(objectId);
+    expect(scim.events).toContainEqual({
+      kind: 'entraObjectLinked',
+      companyId: scim.companyId,
+      employeeId,
+      signal: { entraObjectId: objectId, scimUserId: created.body.id, userName: email },
+    });
+    expect(scim.events.filter((e) => e.kind === 'account' && e.scimUserId === created.body.id).at(-1)).toMatchObject({
+      account: { version: 2, employeeId },
+    });
+  });
+
+  it('hands the Entra object id to the employee when a linked user gets one as its externalId', async () => {
+    const email = `anchor.${randomUUID().slice(0, 6)}@contoso.com`;
+    const employeeId = await hireEmployee(email);
+    const created = await scim.call('POST', '/Users', {
+      schemas: [ScimUrn.User],
+      userName: email,
+      externalId: 'anchor',
+    });
+    expect(await linkedEmployeeOf(created.body.id)).toBe(employeeId);
+    const objectId = randomUUID();
+    await scim.call('PATCH', `/Users/${created.body.id}`, {
+      schemas: [ScimUrn.PatchOp],
+      Operations: [{ op: 'Replace', path: 'externalId', value: objectId }],
+    });
+    expect((await getEmployee(getDb(), scim.companyId, employeeId))?.entraObjectId).toBe(objectId);
+    expect(scim.events).toContainEqual({
+      kind: 'entraObjectLinked',
+      companyId: scim.companyId,
+      employeeId,
+      signal: { entraObjectId: objectId, scimUserId: created.body.id, userName: email },
+    });
+  });
+
   it('never replaces an Entra object id the employee already has', async () => {
     const email = `kept.${randomUUID().slice(0, 6)}@contoso.com`;
     const employeeId = await hireEmployee(email);
