@@ -1,5 +1,5 @@
 import { cancellationSignal } from '@temporalio/activity';
-import type { EntraActivities, StoreActivities } from '../domain/activity-contracts';
+import type { CreatedEntraUser, EntraActivities, StoreActivities } from '../domain/activity-contracts';
 import { EntraErrorType } from '../domain/entra-errors';
 import type { GraphUserProperties } from '../domain/graph-user';
 import { MANAGED_GRAPH_PROPERTIES } from '../domain/graph-user';
@@ -15,8 +15,11 @@ export interface EntraActivityDeps {
   resolveTenant: TenantResolver;
   /** Spaces writes inside the tenant's budget; omit to write as fast as workers allow. */
   pacer?: GraphWritePacer;
-  /** Records an employee's state for a write that carries it (`updateEntraUser`'s `record`). */
-  recordEmployeeState?: StoreActivities['recordEmployeeState'];
+  /**
+   * The store effects a Graph write may carry, after Graph answered: recording an employee's state
+   * (`updateEntraUser`'s `record`), linking the employee to the user it created (`createEntraUser`'s `link`).
+   */
+  store?: Pick<StoreActivities, 'recordEmployeeState' | 'linkEmployeeToEntraUser'>;
   /** How long verified domains are cached per tenant; default 5 minutes. */
   domainCacheTtlMs?: number;
   now?: () => number;
@@ -73,7 +76,7 @@ export function createEntraActivities(entra: EntraDirectory, deps: EntraActivity
     },
 
     async createEntraUser(input) {
-      return call(input.companyId, 'write', async (tenant) => {
+      const created: CreatedEntraUser = await call(input.companyId, 'write', async (tenant) => {
         const { user, linked, withheld } = await entra.createUser(tenant, input.user);
         const fields = pickMapped(linked ? user : input.user);
         for (const key of withheld ?? []) delete fields[key];
@@ -85,15 +88,24 @@ export function createEntraActivities(entra: EntraDirectory, deps: EntraActivity
           ...(withheld === undefined ? {} : { withheld }),
         };
       });
+      if (!input.link || deps.store === undefined) return created;
+      // A failure here retries the activity, whose create then finds the user it made and links it (idempotent).
+      const { companyId, employeeId } = input;
+      const link = await deps.store.linkEmployeeToEntraUser({
+        companyId,
+        employeeId,
+        entraObjectId: created.entraObjectId,
+      });
+      return { ...created, link };
     },
 
     async updateEntraUser(input) {
       if (Object.keys(input.patch).length > 0) {
         await call(input.companyId, 'write', (tenant) => entra.updateUser(tenant, input.entraObjectId, input.patch));
       }
-      if (input.record === undefined || deps.recordEmployeeState === undefined) return { recorded: false };
+      if (input.record === undefined || deps.store === undefined) return { recorded: false };
       // After Graph took the patch, never before: a failure here retries the activity, and the PATCH is idempotent.
-      await deps.recordEmployeeState(input.record);
+      await deps.store.recordEmployeeState(input.record);
       return { recorded: true };
     },
 

@@ -4,6 +4,7 @@ import type { Db } from '../store/db';
 import {
   countEmployees,
   getEmployee,
+  listDirectReportIds,
   listEmployees,
   setEmployeeEntraObjectId,
   setEmployeePhase,
@@ -50,7 +51,8 @@ export function createStoreActivities(db: Db): StoreActivities {
       const result = await setEmployeeEntraObjectId(db, companyId, employeeId, entraObjectId);
       switch (result.status) {
         case 'set':
-          return { linked: true };
+          if (entraObjectId === null) return { linked: true };
+          return { linked: true, reports: (await listDirectReportIds(db, companyId, employeeId)).length };
         case 'conflict':
           return { linked: false, linkedEmployeeId: result.linkedEmployeeId };
         case 'notFound':

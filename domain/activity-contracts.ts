@@ -19,7 +19,14 @@ export interface CreatedEntraUser {
   fields: GraphUserProperties;
   /** Lifecycle dates Graph refused in the create (a missing User-LifeCycleInfo permission): not written, not in `fields`. */
   withheld?: LifecycleDateProperty[];
+  /** The employee's link to the user, when the create was asked to make it (absent from earlier versions' answers). */
+  link?: EmployeeLink;
 }
+
+/** Result of {@link StoreActivities.linkEmployeeToEntraUser}. */
+export type EmployeeLink =
+  /** `reports`: how many employees name this one as their manager (absent when unlinking, and in earlier answers). */
+  { linked: true; reports?: number } | { linked: false; linkedEmployeeId: string };
 
 /**
  * Activities that act on Microsoft Entra ID for the employee lifecycle; implemented by `createEntraActivities(…)`
@@ -36,9 +43,16 @@ export interface EntraActivities {
   /**
    * Creates the Entra user (accountEnabled true, random password that must be changed) or links the existing user
    * with the same userPrincipalName, in one Graph write with the lifecycle dates included (a second create without
-   * them only when Graph refuses them). Idempotent: a retry after a lost response links the user it created.
+   * them only when Graph refuses them). Idempotent: a retry after a lost response links the user it created. With
+   * `link`, the employee is then linked to the user (as by {@link StoreActivities.linkEmployeeToEntraUser}) in the
+   * same activity, and `link` of the result says how.
    */
-  createEntraUser(input: { companyId: string; employeeId: string; user: NewGraphUser }): Promise<CreatedEntraUser>;
+  createEntraUser(input: {
+    companyId: string;
+    employeeId: string;
+    user: NewGraphUser;
+    link?: boolean;
+  }): Promise<CreatedEntraUser>;
   /**
    * One minimal PATCH of the user's properties; an empty patch makes no call. Idempotent. With `record`, the
    * employee's state is recorded (as by {@link StoreActivities.recordEmployeeState}) once Graph has taken the patch,
@@ -138,12 +152,13 @@ export interface StoreActivities {
   /**
    * Links the employee to its Entra user (null unlinks). Idempotent. An Entra user belongs to one employee: when
    * another employee already has it (two HR records with one work email), nothing changes and that employee is named.
+   * A link to a user also counts the employee's reports, who wait for their manager's user.
    */
   linkEmployeeToEntraUser(input: {
     companyId: string;
     employeeId: string;
     entraObjectId: string | null;
-  }): Promise<{ linked: true } | { linked: false; linkedEmployeeId: string }>;
+  }): Promise<EmployeeLink>;
   /** Records phase, last pushed state and last error for the console. Idempotent. */
   recordEmployeeState(input: EmployeeStateRecord): Promise<void>;
   /** Resolves `reportsTo` to the manager's Entra object id, refusing cycles. Read-only. */

@@ -45,13 +45,12 @@ export const graphWriteActivityNames = [
   'deleteEntraUser',
 ] as const satisfies readonly (keyof EntraActivities)[];
 
-/** The Entra activities over the process's clients; a write that carries an employee's state records it in `db`. */
+/** The Entra activities over the process's clients; the store effects a Graph write carries go to `db`. */
 function entraActivitiesOf(deps: Pick<LifecycleActivityDeps, 'db' | 'entra' | 'pacer'>): EntraActivities {
-  const store = createStoreActivities(deps.db);
   return createEntraActivities(deps.entra, {
     resolveTenant: tenantResolverFromDb(deps.db),
     pacer: deps.pacer,
-    recordEmployeeState: (record) => store.recordEmployeeState(record),
+    store: createStoreActivities(deps.db),
   });
 }
 

@@ -21,11 +21,16 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CompanySettings, EmployeeStateRecord, StoreActivities } from '../domain/activity-contracts';
+import type {
+  CompanySettings,
+  EmployeeStateRecord,
+  EntraActivities,
+  StoreActivities,
+} from '../domain/activity-contracts';
 import type { PushedEntraState } from '../domain/graph-user';
 import { LifecyclePhase } from '../domain/lifecycle-phase';
 import { entraObjectLinkedSignal } from './account-definitions';
-import { storeActivity } from './activity-options';
+import { graphReadActivity, storeActivity } from './activity-options';
 import type {
   EmployeeLifecycleCarriedState,
   EmployeeLifecycleInput,
@@ -44,9 +49,10 @@ import {
   stateQuery,
 } from './definitions';
 import type { ReconcileOutcome } from './employee-reconcile';
-import { NotConnectedError, reconcileEmployee, recheckMs } from './employee-reconcile';
+import { NotConnectedError, fewerOnboardingActivitiesPatch, reconcileEmployee, recheckMs } from './employee-reconcile';
 
 const directory = proxyActivities<StoreActivities>(storeActivity);
+const entraRead = proxyActivities<Pick<EntraActivities, 'listVerifiedDomains'>>(graphReadActivity);
 
 /** Continue-as-new well before Temporal's 50k-event limit; the carried state is small. */
 const defaultHistoryLimit = 2_000;
@@ -124,19 +130,32 @@ export async function employeeLifecycleWorkflow(input: EmployeeLifecycleInput): 
     indexed = { phase: next, workEmail };
   };
 
+  // A fresh run's first reconciliation may use the verified domains asked for while the employee loads.
+  let verifiedDomains: Promise<string[]> | undefined;
   if (!input.carried) {
     // A fresh run (first event, or orchestration rebuilt by a resync): pick up what the database remembers, so an
-    // existing Entra user is never created twice and the diff starts from what was really pushed.
+    // existing Entra user is never created twice and the diff starts from what was really pushed. A new employee
+    // needs the tenant's verified domains next: ask for them at the same time (a cached read, wasted when the
+    // employee has a user already).
+    const fewerActivities = patched(fewerOnboardingActivitiesPatch);
+    if (fewerActivities) {
+      verifiedDomains = entraRead.listVerifiedDomains({ companyId });
+      // Its failure is the reconciliation's that awaits it, if any: not an unhandled rejection of the workflow.
+      verifiedDomains.catch(() => undefined);
+    }
     const stored = await directory.loadEmployee({ companyId, employeeId });
     state.entraObjectId ??= stored.entraObjectId;
     state.lastPushed ??= stored.pushed;
     if (stored.snapshot && stored.lastEventId && stored.lastEventType) {
+      // The stored snapshot is the signalled one (or newer): the settings the relay sent with it still apply.
+      const sent = sentCompany;
       applySnapshot({
         eventId: stored.lastEventId,
         eventType: stored.lastEventType,
         occurredAt: stored.lastEventOccurredAt ?? new Date().toISOString(),
         employee: stored.snapshot,
       });
+      if (fewerActivities) sentCompany = sent;
     }
   }
 
@@ -205,6 +224,8 @@ export async function employeeLifecycleWorkflow(input: EmployeeLifecycleInput): 
   async function reconcileOrRecordFailure(): Promise<ReconcileOutcome | null> {
     try {
       const company = await companySettings();
+      const domains = verifiedDomains;
+      verifiedDomains = undefined;
       const outcome = await reconcileEmployee({
         companyId,
         employeeId,
@@ -213,6 +234,7 @@ export async function employeeLifecycleWorkflow(input: EmployeeLifecycleInput): 
         onPhase: setPhase,
         stateRecordForWrite,
         recordWritten,
+        ...(domains ? { verifiedDomains: domains } : {}),
       });
       waitingReason = outcome.waitingReason;
       manager = outcome.manager;

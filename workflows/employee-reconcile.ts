@@ -61,6 +61,12 @@ export const managerRefused = 'ManagerRefused';
 const lifecycleDateProperties = LIFECYCLE_DATE_PROPERTIES;
 /** Marks histories whose create carries the lifecycle dates (older ones created first, then wrote the hire date). */
 const datesInCreatePatch = 'lifecycle-dates-in-create';
+/**
+ * Marks histories whose onboarding takes fewer activities: the verified domains asked for while the employee is
+ * loaded, the company settings sent with the first snapshot kept, the link made in the create's activity. Shared with
+ * the workflow (employee-lifecycle.ts), which decides the first two.
+ */
+export const fewerOnboardingActivitiesPatch = 'fewer-onboarding-activities';
 
 export interface ReconcileOutcome {
   phase: LifecyclePhase;
@@ -94,6 +100,8 @@ export interface ReconcileContext {
    */
   stateRecordForWrite?(phase: LifecyclePhase, pushed: PushedEntraState): EmployeeStateRecord | null;
   recordWritten?(record: EmployeeStateRecord): void;
+  /** The tenant's verified domains, asked for already (a fresh run asks while it loads the employee). */
+  verifiedDomains?: Promise<string[]>;
 }
 
 /**
@@ -176,7 +184,7 @@ async function provisionEntraUser(
     waiting(outcome, LifecyclePhase.Left, 'The employee left before an Entra user was created; none will be.');
     return false;
   }
-  let domains = await entraRead.listVerifiedDomains({ companyId: ctx.companyId });
+  let domains = await (ctx.verifiedDomains ?? entraRead.listVerifiedDomains({ companyId: ctx.companyId }));
   let eligibility = checkCreationEligibility(snapshot, domains);
   if (!eligibility.eligible && eligibility.problems.some((p) => p.code === CreationProblemCode.DomainNotVerified)) {
     // The cache may predate a domain the admin just verified: look once more before telling HR to check it.
@@ -209,8 +217,15 @@ async function provisionEntraUser(
   const datesInCreate = patched(datesInCreatePatch);
   if (!datesInCreate) for (const property of lifecycleDateProperties) delete newUser[property];
   ctx.onPhase(LifecyclePhase.Provisioning);
+  // The link is made in the create's activity, once Graph answered (a worker of an earlier version leaves it out).
+  const linkInCreate = patched(fewerOnboardingActivitiesPatch);
   const created = await entra()
-    .createEntraUser({ companyId: ctx.companyId, employeeId: ctx.employeeId, user: newUser })
+    .createEntraUser({
+      companyId: ctx.companyId,
+      employeeId: ctx.employeeId,
+      user: newUser,
+      ...(linkInCreate ? { link: true } : {}),
+    })
     .catch((err: unknown) => {
       outcome.problems.push(refusal(err, 'creating the Entra user'));
       return null;
@@ -219,11 +234,13 @@ async function provisionEntraUser(
     outcome.phase = LifecyclePhase.Blocked;
     return false;
   }
-  const link = await directory.linkEmployeeToEntraUser({
-    companyId: ctx.companyId,
-    employeeId: ctx.employeeId,
-    entraObjectId: created.entraObjectId,
-  });
+  const link =
+    created.link ??
+    (await directory.linkEmployeeToEntraUser({
+      companyId: ctx.companyId,
+      employeeId: ctx.employeeId,
+      entraObjectId: created.entraObjectId,
+    }));
   if (!link.linked) {
     outcome.problems.push({
       type: 'EntraUserAlreadyLinked',
@@ -249,12 +266,15 @@ async function provisionEntraUser(
     accountDisabledByPolicy: false,
     sessionsRevokedForLeave: null,
   };
-  // The link above is recorded before the reports are told, so their lookup of this manager finds the Entra user.
-  await orchestration.notifyReportsOfManager({
-    companyId: ctx.companyId,
-    managerEmployeeId: ctx.employeeId,
-    managerEntraObjectId: created.entraObjectId,
-  });
+  // The link above is recorded before the reports are told, so their lookup of this manager finds the Entra user;
+  // reports stored after it find the user by that lookup. No reports counted when linking: nobody to tell.
+  if (link.reports !== 0) {
+    await orchestration.notifyReportsOfManager({
+      companyId: ctx.companyId,
+      managerEmployeeId: ctx.employeeId,
+      managerEntraObjectId: created.entraObjectId,
+    });
+  }
   return true;
 }
 

@@ -105,16 +105,19 @@ describe('Entra activities', () => {
       reconciledVersion: 3,
     };
     const recorded: unknown[] = [];
-    const recordEmployeeState = (r: unknown) => Promise.resolve(void recorded.push(r));
+    const store = {
+      recordEmployeeState: (r: unknown) => Promise.resolve(void recorded.push(r)),
+      linkEmployeeToEntraUser: () => Promise.reject(new Error('not linked here')),
+    };
     const input = { companyId: 'default', entraObjectId: 'obj-1', patch: { jobTitle: 'Engineer' }, record };
 
     const refusing = directoryFailingWith(new EntraError(EntraErrorType.PermissionDenied, 'Insufficient privileges'));
-    const refused = createEntraActivities(refusing.entra, { resolveTenant: connected, recordEmployeeState });
+    const refused = createEntraActivities(refusing.entra, { resolveTenant: connected, store });
     await failureOf(new MockActivityEnvironment().run(refused.updateEntraUser, input));
     expect(recorded).toEqual([]);
 
     const taking = directoryFailingWith(null);
-    const activities = createEntraActivities(taking.entra, { resolveTenant: connected, recordEmployeeState });
+    const activities = createEntraActivities(taking.entra, { resolveTenant: connected, store });
     expect(await new MockActivityEnvironment().run(activities.updateEntraUser, input)).toEqual({ recorded: true });
     expect(taking.calls).toEqual(['updateUser']);
     expect(recorded).toEqual([record]);

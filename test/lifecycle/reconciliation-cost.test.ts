@@ -1,8 +1,9 @@
 /**
- * What an HR change costs in Temporal, where every activity is a round trip through the server and a workflow task
- * after it: an HR change of an existing employee whose only write is the profile PATCH schedules that one activity,
- * which also records the employee's state in the database. A reconciliation whose PATCH is not its last write, or
- * whose PATCH Graph refuses, still records the state it ends in.
+ * What an onboarding and an HR change cost in Temporal, where every activity is a round trip through the server and a
+ * workflow task after it. An onboarding reads the verified domains while it loads the employee, links the employee in
+ * the create's activity and tells reports only when there are some. An HR change of an existing employee whose only
+ * write is the profile PATCH schedules that one activity, which also records the employee's state in the database;
+ * a reconciliation whose PATCH is not its last write, or whose PATCH Graph refuses, still records the state it ends in.
  */
 import { getEmployee } from '../../store/employees';
 import { defaultCompanyId } from '../../store/companies';
@@ -25,6 +26,36 @@ async function scheduledActivities(employeeId: string): Promise<string[]> {
 async function stored(employeeId: string) {
   return (await getEmployee(h.db, defaultCompanyId, employeeId))!;
 }
+
+describe('an onboarding', () => {
+  it('is four activities: the verified domains while the employee loads, the create that links, the record', async () => {
+    const emp = { id: 'emp_cost_new', firstName: 'Ne', lastName: 'W', workEmail: 'ne.w@contoso.com', title: 'One' };
+    await h.hr('employee.onboarded', emp);
+    expect((await h.settled(emp.id)).phase).toBe('active');
+    expect(await scheduledActivities(emp.id)).toEqual([
+      'listVerifiedDomains',
+      'loadEmployee',
+      'createEntraUser',
+      'recordEmployeeState',
+    ]);
+    expect(await stored(emp.id)).toMatchObject({
+      entraObjectId: h.entraUser(emp.workEmail)!.id,
+      phase: 'active',
+      pushedEntraState: { fields: { jobTitle: 'One' } },
+    });
+  });
+
+  it("of a manager whose report waits for the manager's user also tells the report", async () => {
+    const boss = { id: 'emp_cost_late_boss', firstName: 'La', lastName: 'Te', workEmail: 'la.te@contoso.com' };
+    const report = { id: 'emp_cost_waits', firstName: 'Wa', lastName: 'Its', workEmail: 'wa.its@contoso.com' };
+    await h.hr('employee.onboarded', { ...report, reportsTo: boss.id });
+    await h.until(report.id, (s) => s.manager?.status === 'waiting');
+    await h.hr('employee.onboarded', boss);
+    await h.settled(boss.id);
+    expect(await scheduledActivities(boss.id)).toContain('notifyReportsOfManager');
+    await h.until(report.id, (s) => s.manager?.status === 'set');
+  });
+});
 
 describe('an HR change of an existing employee', () => {
   it('is one activity, the PATCH, which also records the reconciled state in the database', async () => {
