@@ -317,8 +317,9 @@ export const consoleSessions = pgTable(
 /**
  * Graph's write budget shared by every worker of a deployment (activities/graph-write-pacer.ts): the writes the
  * workers reserved per tenant, one row a reservation (a worker reserves the writes it has waiting at once), dated by
- * the database's clock. Only reservations still inside the window are kept; `joiner_reserve_graph_writes`
- * (migration 0008) sums them and adds one in a single call.
+ * the database's clock. `joiner_reserve_graph_writes` (migration 0008) deletes the tenant's reservations that have
+ * left the window, sums the others and adds one, in a single call; a tenant that stops writing keeps its last
+ * window's rows until its next write.
  */
 export const graphWriteReservations = pgTable(
   'graph_write_reservations',
