@@ -5,11 +5,15 @@ import { graphWritesTaskQueue } from '../workflows/activity-options';
 import { createGraphWriteActivities, createLifecycleActivities } from './activities';
 import { DatabaseErrorScrubber } from './database-errors';
 import { LivenessHeartbeat } from './liveness-heartbeat';
+import { prebuiltWorkflowBundle, workflowsPath } from './workflow-bundle';
 
 export interface LifecycleWorkerOptions extends LifecycleActivityDeps {
   connection: NativeConnection;
   namespace: string;
-  /** A prebuilt workflow bundle (tests build one per file); by default the workflows are bundled at start. */
+  /**
+   * A prebuilt workflow bundle (tests build one per file); by default the build's (./workflow-bundle.ts), or, run
+   * from source, the workflows bundled at start.
+   */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Extra worker options (concurrency, shutdown grace, …). */
   workerOptions?: Partial<WorkerOptions>;
@@ -24,10 +28,7 @@ export const activityInterceptors = [
   () => ({ inbound: new DatabaseErrorScrubber() }),
 ];
 
-/** Where the workflows live: `workflows/index.ts` from source, `dist/workflows/index.js` from the build. */
-export function workflowsPath(): string {
-  return require.resolve('../workflows');
-}
+export { workflowsPath } from './workflow-bundle';
 
 /**
  * Builds the worker of Joiner's task queue: every workflow of `workflows/` and the lifecycle activities over the
@@ -40,7 +41,8 @@ export async function createLifecycleWorker(options: LifecycleWorkerOptions): Pr
     connection,
     namespace,
     taskQueue,
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: workflowsPath() }),
+    // The build's bundle when there is one (see ./workflow-bundle.ts); else the workflows are bundled now.
+    ...(workflowBundle ? { workflowBundle } : bundleOrPath()),
     activities: createLifecycleActivities({ ...deps, taskQueue }),
     ...workerOptions,
     interceptors: {
@@ -78,4 +80,9 @@ export async function createGraphWriteWorker(options: GraphWriteWorkerOptions): 
       activity: [...activityInterceptors, ...(workerOptions?.interceptors?.activity ?? [])],
     },
   });
+}
+
+function bundleOrPath(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  const prebuilt = prebuiltWorkflowBundle();
+  return prebuilt ? { workflowBundle: prebuilt } : { workflowsPath: workflowsPath() };
 }
