@@ -10,11 +10,12 @@ import { onboardings, onboardThrough, sleep, startRig, type Rig } from './rig';
 /**
  * The stated bound of the restart: from the new `joiner api`'s spawn to its 202 for a new webhook. What it costs is
  * loading the API's modules (about 0.7 s on an idle machine; nothing slow runs before it listens: the database is
- * open in milliseconds and the relay starts after), on a CPU shared with the worker starting beside it and with the
- * HR sender's retries of the events it missed. Measured (2026-12-04): /healthz after 2.0 s and the new webhook after
- * 2.2 s at load average 7.7; 2.9 s and 4.1 s at 13, the margin thin. A sender that retried every missed event every
- * 250 ms, all at once when the API came back, took the webhook to 4–10 s at load 10–18; ./hr-sender.ts backs off
- * with jitter, at most 16 requests open, as an HR system's delivery queue does.
+ * open in milliseconds and the relay starts after), on a CPU shared with the worker starting beside it (which loads
+ * the build's workflow bundle instead of running webpack: worker/workflow-bundle.ts) and with the HR sender's retries
+ * of the events it missed. Measured (2026-12-04): the new webhook accepted 1.7–1.8 s after the spawn at load average
+ * 8–10 and 3.4 s at 12.5. A sender that retried every missed event every 250 ms, all at once when the API came back,
+ * took it to 4–10 s at load 10–18; ./hr-sender.ts backs off with jitter, at most 16 requests open, as an HR system's
+ * delivery queue does.
  */
 const servingWithinMs = 5_000;
 
@@ -22,7 +23,7 @@ const servingWithinMs = 5_000;
  * The stated bound of the convergence, as for Temporal restarted empty (./reliability-temporal-empty.test.ts): each
  * onboarding costs about 0.1 s of the Temporal dev server's CPU and 0.07 s of the worker's, so 300 of them take a
  * minute or more of a two-core machine that runs other suites. Measured (2026-12-04): 300/300, none lost or
- * duplicated, 34–52 s after the restart at load average 8–13 (the file takes about a minute).
+ * duplicated, 22–93 s after the restart at load average 8–13 (the file takes one to two minutes).
  */
 const convergeWithinMs = 150_000;
 
