@@ -1,6 +1,7 @@
 import type { CompanySettings } from '../domain/activity-contracts';
 import { getCompanySettings } from '../store/companies';
 import type { Db } from '../store/db';
+import { rememberReads } from '../store/recent-reads';
 import { employeeWorkflowId } from '../workflows/definitions';
 import { listUndeliveredHrEvents, markHrEventsDelivered, recordHrEventDeliveryFailure } from '../store/hr-events';
 import type { DeliverableHrEvent, HrEventTemporal } from './hr-event-delivery';
@@ -21,10 +22,28 @@ export interface HrEventOutbox {
 export interface HrOutboxRelayOptions extends OutboxRelayOptions {
   db: Db;
   temporal: HrEventTemporal;
+  /** The clock the company settings' reuse is timed by ({@link relayCompanySettingsTtlMs}); tests move it. */
+  now?: () => number;
 }
 
+/**
+ * How long a relay sends a company's settings with snapshots without reading them again, so that a burst of HR
+ * events costs one company read a second instead of one per event: a changed company reaches the deliveries within
+ * this time. A reading that old is safe. A workflow never goes back to settings older than ones it used (their
+ * `revision`, `companyRevision` in workflows/employee-lifecycle.ts); a change of the policies or the connection is
+ * followed by the company's resync, whose re-drives send no settings, so every workflow reads the new ones itself;
+ * and a removed connection stops Graph work at the next call whatever the workflow holds. A delivery within the
+ * second after a change reconciles with the settings as they were just before it, as one that read them just before
+ * the change does.
+ */
+export const relayCompanySettingsTtlMs = 1_000;
+
 /** The HR webhook's outbox: the accepted rows of `webhook_events` (store/hr-events.ts), signalled as `hrSnapshot`. */
-function hrEventOutbox(db: Db, temporal: HrEventTemporal): Outbox<DeliverableHrEvent> {
+function hrEventOutbox(db: Db, temporal: HrEventTemporal, now?: () => number): Outbox<DeliverableHrEvent> {
+  const companySettings = rememberReads((companyId) => getCompanySettings(db, companyId), {
+    ttlMs: relayCompanySettingsTtlMs,
+    ...(now === undefined ? {} : { now }),
+  });
   return {
     what: 'HR event',
     listUndelivered: (query) => listUndeliveredHrEvents(db, query),
@@ -33,7 +52,7 @@ function hrEventOutbox(db: Db, temporal: HrEventTemporal): Outbox<DeliverableHrE
     },
     recordFailure: (id, error) => recordHrEventDeliveryFailure(db, id, error),
     deliver: async (event) => {
-      await deliverHrEvent(temporal, { ...event, company: await companySettingsOrNone(db, event.companyId) });
+      await deliverHrEvent(temporal, { ...event, company: await settingsOrNone(companySettings, event.companyId) });
     },
     logFields: (event) => ({ companyId: event.companyId, eventId: event.eventId, employeeId: event.snapshot.id }),
     orderKey: (event) => employeeWorkflowId(event.companyId, event.snapshot.id),
@@ -41,13 +60,16 @@ function hrEventOutbox(db: Db, temporal: HrEventTemporal): Outbox<DeliverableHrE
 }
 
 /**
- * The company's settings to send with a snapshot, read at delivery (after the event was committed), so that its
- * workflow reconciles without reading them: one round trip through Temporal less per HR change. Undefined when the
- * read fails; the workflow then reads them itself.
+ * The company's settings to send with a snapshot, read at delivery (after the event was committed) or at most
+ * {@link relayCompanySettingsTtlMs} before, so that its workflow reconciles without reading them: one round trip
+ * through Temporal less per HR change. Undefined when the read fails; the workflow then reads them itself.
  */
-async function companySettingsOrNone(db: Db, companyId: string): Promise<CompanySettings | undefined> {
+async function settingsOrNone(
+  read: (companyId: string) => Promise<CompanySettings>,
+  companyId: string,
+): Promise<CompanySettings | undefined> {
   try {
-    return await getCompanySettings(db, companyId);
+    return await read(companyId);
   } catch {
     return undefined;
   }
@@ -60,6 +82,6 @@ async function companySettingsOrNone(db: Db, companyId: string): Promise<Company
  */
 export class HrOutboxRelay extends OutboxRelay<DeliverableHrEvent> implements HrEventOutbox {
   constructor(options: HrOutboxRelayOptions) {
-    super(hrEventOutbox(options.db, options.temporal), options);
+    super(hrEventOutbox(options.db, options.temporal, options.now), options);
   }
 }

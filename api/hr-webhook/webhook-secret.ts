@@ -1,6 +1,6 @@
 import type { Db } from '../../store/db';
 import { defaultCompanyId, getCompany } from '../../store/companies';
-import { rememberReads } from '../recent-reads';
+import { rememberReads } from '../../store/recent-reads';
 
 /** How long one process uses a company's secret without reading it again: a changed secret's longest delay. */
 export const webhookSecretTtlMs = 1_000;

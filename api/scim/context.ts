@@ -15,7 +15,7 @@ import type { UserRules } from '../../domain/scim/user';
 import { getCompany } from '../../store/companies';
 import type { Db } from '../../store/db';
 import type { AccountSignalOutbox } from '../../orchestration/account-events';
-import { rememberReads } from '../recent-reads';
+import { rememberReads } from '../../store/recent-reads';
 
 /** What the SCIM routes need, built once by `scimRouter`. */
 export interface ScimDeps {

@@ -2,7 +2,7 @@
  * The outbox relay on a real database with a recording Temporal client: what the webhook stored is handed to
  * Temporal without waiting for a poll, once per event; what another process left behind is taken by the first poll;
  * a Temporal that refuses leaves the event in the outbox with its error until it answers again; each snapshot goes with
- * the company's settings as stored when it was delivered.
+ * the company's settings as stored at most a second before it was delivered.
  */
 import { and, eq } from 'drizzle-orm';
 import type { WorkflowClient } from '@temporalio/client';
@@ -11,7 +11,7 @@ import type { HrEmployee } from '../../domain/hr-employee';
 import { defaultCompanyPolicies } from '../../domain/policies';
 import { CallsInFlight } from '../../orchestration/deadline';
 import type { HrEventTemporal } from '../../orchestration/hr-event-delivery';
-import { HrOutboxRelay } from '../../orchestration/hr-outbox-relay';
+import { HrOutboxRelay, relayCompanySettingsTtlMs } from '../../orchestration/hr-outbox-relay';
 import { connectEntra, setCompanyPolicies } from '../../store/companies';
 import type { Db } from '../../store/db';
 import { acceptHrEvent } from '../../store/hr-events';
@@ -104,11 +104,12 @@ describeEachDatabase('the HR outbox relay', (getDb) => {
     expect(mine('evt_left')).toHaveLength(1);
   });
 
-  it("sends the company's settings as stored at delivery with each snapshot, so its workflow need not read them", async () => {
+  it("sends the company's settings as stored at most a second before delivery with each snapshot, so its workflow need not read them", async () => {
     const db = getDb();
     const { id: companyId } = await freshCompany(db);
     const { temporal, sent } = recordingTemporal();
-    relay = new HrOutboxRelay({ db, temporal, logger: quiet, intervalMs: 3_600_000 });
+    let clock = 1_000_000;
+    relay = new HrOutboxRelay({ db, temporal, logger: quiet, intervalMs: 3_600_000, now: () => clock });
     relay.start();
     const deliver = async (eventId: string) => {
       const row = await accept(db, companyId, eventId, hrEmployee({ id: `emp_${eventId}`, version: 1 }));
@@ -125,6 +126,10 @@ describeEachDatabase('the HR outbox relay', (getDb) => {
     });
     await connectEntra(db, companyId, 'tenant-relay');
 
+    // Within the second the reading is reused (the workflow's revision check and the change's resync make that safe).
+    clock += relayCompanySettingsTtlMs - 1;
+    expect(await deliver('evt_within')).toEqual(before);
+    clock += 1;
     const after = await deliver('evt_after');
     expect(after).toMatchObject({ exists: true, connected: true, policies: { timeZone: 'Europe/Stockholm' } });
     // The revision orders readings: the workflow keeps the newer of what it was sent and what it read.
