@@ -6,9 +6,8 @@ import {
   getEmployee,
   listDirectReportIds,
   listEmployees,
+  recordEmployeeState,
   setEmployeeEntraObjectId,
-  setEmployeePhase,
-  setEmployeePushedEntraState,
 } from '../store/employees';
 import { deleteSettledHrEventsBefore, getEmployeeWithLatestEvent } from '../store/hr-events';
 import type { ManagerResolution, StoreActivities, StoredEmployee } from '../domain/activity-contracts';
@@ -64,14 +63,14 @@ export function createStoreActivities(db: Db): StoreActivities {
     },
 
     async recordEmployeeState(record) {
-      await setEmployeePushedEntraState(db, record.companyId, record.employeeId, record.pushed);
-      await setEmployeePhase(
+      await recordEmployeeState(
         db,
         record.companyId,
         record.employeeId,
         record.phase,
         record.lastError,
         record.reconciledVersion,
+        record.pushed,
       );
     },
 

@@ -91,32 +91,19 @@ export async function setEmployeeEntraObjectId(
   }
 }
 
-/** Stores what the lifecycle last wrote to this employee's Entra user (null forgets it). */
-export async function setEmployeePushedEntraState(
-  db: Db,
-  companyId: string,
-  employeeId: string,
-  state: PushedEntraState | null,
-): Promise<boolean> {
-  const rows = await db
-    .update(employees)
-    .set({ pushedEntraState: state, updatedAt: sql`now()` })
-    .where(byKey(companyId, employeeId))
-    .returning({ id: employees.id });
-  return rows.length > 0;
-}
-
 /**
- * Records the lifecycle phase shown in the console, the last error (null once resolved) and, when given, the HR
- * version the workflow has reconciled (see {@link listUnreconciledEmployeeIds}). The reconciled version only rises.
+ * Records, in one statement, the lifecycle phase shown in the console, the last error (null once resolved) and, when
+ * given, the HR version the workflow has reconciled (see {@link listUnreconciledEmployeeIds}; it only rises) and what
+ * the lifecycle last wrote to the employee's Entra user (`pushed`; null forgets it).
  */
-export async function setEmployeePhase(
+export async function recordEmployeeState(
   db: Db,
   companyId: string,
   employeeId: string,
   phase: string,
   lastError: string | null,
   reconciledVersion?: number | null,
+  pushed?: PushedEntraState | null,
 ): Promise<boolean> {
   const rows = await db
     .update(employees)
@@ -129,6 +116,7 @@ export async function setEmployeePhase(
         : {
             reconciledVersion: sql`greatest(coalesce(${employees.reconciledVersion}, ${reconciledVersion}), ${reconciledVersion})`,
           }),
+      ...(pushed === undefined ? {} : { pushedEntraState: pushed }),
     })
     .where(byKey(companyId, employeeId))
     .returning({ id: employees.id });

@@ -5,7 +5,7 @@ import {
   notStartedPhase,
   searchEmployees,
 } from '../../store/employee-read-model';
-import { setEmployeePhase } from '../../store/employees';
+import { recordEmployeeState } from '../../store/employees';
 import { acceptHrEvent } from '../../store/hr-events';
 import { describeEachDatabase } from '../helpers/databases';
 import { freshCompany, hrEmployee } from './fixtures';
@@ -62,9 +62,9 @@ describeEachDatabase('employee read model', (getDb) => {
     const db = getDb();
     const company = await freshCompany(db);
     for (const id of ['a', 'b', 'c', 'd']) await addEmployee(db, company.id, id);
-    await setEmployeePhase(db, company.id, 'a', 'active', null, 1);
-    await setEmployeePhase(db, company.id, 'b', 'blocked', 'Graph refused jobTitle', 1);
-    await setEmployeePhase(db, company.id, 'c', 'active', null, 1);
+    await recordEmployeeState(db, company.id, 'a', 'active', null, 1);
+    await recordEmployeeState(db, company.id, 'b', 'blocked', 'Graph refused jobTitle', 1);
+    await recordEmployeeState(db, company.id, 'c', 'active', null, 1);
 
     const active = await searchEmployees(db, company.id, { phase: 'active', limit: 10 });
     expect(active.rows.map((r) => r.id)).toEqual(['a', 'c']);

@@ -7,8 +7,7 @@ import {
   getEmployee,
   listEmployees,
   setEmployeeEntraObjectId,
-  setEmployeePhase,
-  setEmployeePushedEntraState,
+  recordEmployeeState,
 } from '../../store/employees';
 import { acceptHrEvent } from '../../store/hr-events';
 import { describeEachDatabase } from '../helpers/databases';
@@ -95,7 +94,7 @@ describeEachDatabase('employees', (getDb) => {
     const phaseAfterConflict = await db.transaction(async (tx) => {
       const result = await setEmployeeEntraObjectId(tx, company.id, 'emp_2', 'obj-shared');
       expect(result.status).toBe('conflict');
-      await setEmployeePhase(tx, company.id, 'emp_2', 'blocked', 'Entra user obj-shared is linked to emp_1');
+      await recordEmployeeState(tx, company.id, 'emp_2', 'blocked', 'Entra user obj-shared is linked to emp_1');
       return (await getEmployee(tx, company.id, 'emp_2'))?.phase;
     });
 
@@ -126,20 +125,27 @@ describeEachDatabase('employees', (getDb) => {
       sessionsRevokedForLeave: null,
     };
 
-    await expect(setEmployeePushedEntraState(db, company.id, 'emp_1', state)).resolves.toBe(true);
-    await expect(setEmployeePhase(db, company.id, 'emp_1', 'blocked', 'Graph refused usageLocation')).resolves.toBe(
-      true,
-    );
+    await expect(
+      recordEmployeeState(db, company.id, 'emp_1', 'blocked', 'Graph refused usageLocation', 1, state),
+    ).resolves.toBe(true);
     expect(await getEmployee(db, company.id, 'emp_1')).toMatchObject({
       pushedEntraState: state,
       phase: 'blocked',
       lastError: 'Graph refused usageLocation',
+      reconciledVersion: 1,
     });
 
-    await setEmployeePhase(db, company.id, 'emp_1', 'provisioned', null);
-    expect(await getEmployee(db, company.id, 'emp_1')).toMatchObject({ phase: 'provisioned', lastError: null });
-    await expect(setEmployeePushedEntraState(db, company.id, 'emp_missing', state)).resolves.toBe(false);
-    await expect(setEmployeePhase(db, company.id, 'emp_missing', 'waiting', null)).resolves.toBe(false);
+    // Without a version or pushed state, those stay as they were.
+    await recordEmployeeState(db, company.id, 'emp_1', 'provisioned', null);
+    expect(await getEmployee(db, company.id, 'emp_1')).toMatchObject({
+      phase: 'provisioned',
+      lastError: null,
+      reconciledVersion: 1,
+      pushedEntraState: state,
+    });
+    await recordEmployeeState(db, company.id, 'emp_1', 'active', null, 2, null);
+    expect(await getEmployee(db, company.id, 'emp_1')).toMatchObject({ reconciledVersion: 2, pushedEntraState: null });
+    await expect(recordEmployeeState(db, company.id, 'emp_missing', 'waiting', null)).resolves.toBe(false);
   });
 
   it('finds employees by work email ignoring case, only in their own company', async () => {
