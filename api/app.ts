@@ -8,6 +8,7 @@ import { errorHandler } from './middleware/error-handler';
 import { requestId } from './middleware/request-id';
 import { healthRouter } from './routes/health';
 import { hrWebhookRouter } from './hr-webhook/router';
+import { AccessTokenVerifier } from './scim/auth';
 import { scimRouter } from './scim/router';
 
 export type { AppDeps, RouterFactory } from './deps';
@@ -46,8 +47,9 @@ export function createApp(deps: AppDeps, routers: Readonly<Record<string, Router
   app.silent = true;
   app.use(requestId());
   app.use(errorHandler(deps.logger));
+  const shared: AppDeps = { ...deps, tokenVerifier: deps.tokenVerifier ?? new AccessTokenVerifier(deps.db) };
   for (const factory of Object.values(routers)) {
-    const router = factory(deps);
+    const router = factory(shared);
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

@@ -7,6 +7,7 @@ import type { AccountSignalOutbox } from '../orchestration/account-events';
 import type { HrEventOutbox } from '../orchestration/hr-outbox-relay';
 import type { TemporalDeps } from '../orchestration/temporal';
 import type { Db } from '../store/db';
+import type { AccessTokenVerifier } from './scim/auth';
 
 /** Everything the API needs, built once by the process entry and injected (nothing is built at import time). */
 export interface AppDeps {
@@ -29,6 +30,11 @@ export interface AppDeps {
    * whichever relay polls it.
    */
   accountSignals?: AccountSignalOutbox;
+  /**
+   * The SCIM bearer-token verifier of this app, shared by the SCIM endpoint and the routes that revoke tokens, so a
+   * token revoked here is refused at once; {@link createApp} makes one when absent.
+   */
+  tokenVerifier?: AccessTokenVerifier;
 }
 
 /** Builds one router (or a set of routes) of the app from its dependencies. */

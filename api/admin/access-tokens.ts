@@ -75,6 +75,7 @@ export function adminAccessTokensRouter(deps: AppDeps): Router {
     if (!(await revokeAccessToken(deps.db, companyId, ctx.params.id!))) {
       throw new HttpError(404, `no active access token ${ctx.params.id!} in company ${companyId}`);
     }
+    deps.tokenVerifier?.revoked(ctx.params.id!);
     deps.logger.info({ companyId, tokenId: ctx.params.id }, 'access token revoked');
     ctx.status = 204;
   });

@@ -42,6 +42,8 @@ export class AccessTokenVerifier {
   private readonly now: () => number;
   private readonly verified = new Map<string, { at: number; result: Promise<VerifiedAccessToken | null> }>();
   private readonly usedAt = new Map<string, number>();
+  /** Tokens revoked through this process: refused at once, not within `ttlMs` (a revocation is never undone). */
+  private readonly revokedHere = new Set<string>();
 
   constructor(
     private readonly db: Db,
@@ -68,12 +70,21 @@ export class AccessTokenVerifier {
       this.forget(key, entry);
       throw err;
     }
-    if (result === null) {
+    if (result === null || this.revokedHere.has(result.tokenId)) {
       this.forget(key, entry);
       return null;
     }
     await this.recordUse(result.tokenId, now);
     return result;
+  }
+
+  /**
+   * Tells the verifier that this process revoked the token (the console's or the admin API's Revoke): it is refused
+   * from the next request on, instead of up to `ttlMs` later. Other processes still stop accepting it within `ttlMs`.
+   */
+  revoked(tokenId: string): void {
+    if (this.revokedHere.size >= maxRememberedTokens) this.revokedHere.clear();
+    this.revokedHere.add(tokenId);
   }
 
   private async recordUse(tokenId: string, now: number): Promise<void> {

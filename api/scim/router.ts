@@ -101,7 +101,7 @@ export function scimRouter(deps: AppDeps): Router {
   router.use(scimErrors());
   // Before authentication and the body: a shed request costs no database query.
   router.use(loadShedding('scim', deps.config.MAX_IN_FLIGHT_REQUESTS));
-  router.use(requireScimToken(db));
+  router.use(requireScimToken(db, deps.tokenVerifier));
   router.use(jsonBody({ limit: scimMaxBodyBytes, maxDepth: 8, maxNodes: 50_000 }));
   registerDiscoveryRoutes(router, scim.baseUrl);
   registerUserRoutes(router, scim);

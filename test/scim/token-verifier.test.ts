@@ -27,6 +27,23 @@ describeEachDatabase('the SCIM token verifier', (getDb) => {
     expect(await new AccessTokenVerifier(db).verify(token)).toBeNull();
   });
 
+  it('refuses at once a token revoked through this process, while it still trusts the token it verified', async () => {
+    const db = getDb();
+    const company = await freshCompany(db);
+    const { token, accessToken } = await createAccessToken(db, { companyId: company.id, name: 'Entra' });
+    const other = await createAccessToken(db, { companyId: company.id, name: 'Entra 2' });
+    const clock = 1_000_000;
+    const verifier = new AccessTokenVerifier(db, { now: () => clock });
+    expect(await verifier.verify(token)).toMatchObject({ tokenId: accessToken.id });
+    expect(await verifier.verify(other.token)).toMatchObject({ tokenId: other.accessToken.id });
+
+    // As the console's and the admin API's Revoke do: the store first, then this process's verifier.
+    await revokeAccessToken(db, company.id, accessToken.id);
+    verifier.revoked(accessToken.id);
+    expect(await verifier.verify(token)).toBeNull();
+    expect(await verifier.verify(other.token)).toMatchObject({ tokenId: other.accessToken.id });
+  });
+
   it('accepts a token made a moment after a refused attempt with it (refusals are not remembered)', async () => {
     const db = getDb();
     const company = await freshCompany(db);

@@ -190,7 +190,11 @@ export function accessTokensRoutes(router: Router, deps: AppDeps): void {
   router.post(`${tokensPath}/:id/revoke`, async (ctx) => {
     const tokenId = ctx.params.id!;
     const revoked = await revokeAccessToken(db, companyId, tokenId);
-    if (revoked) logConsoleAction(logger, ctx, 'access-token.revoked', 'console: access token revoked', { tokenId });
+    if (revoked) {
+      // "Refused from now on", as the confirmation says: not up to a second later in this process.
+      deps.tokenVerifier?.revoked(tokenId);
+      logConsoleAction(logger, ctx, 'access-token.revoked', 'console: access token revoked', { tokenId });
+    }
     await flashAndRedirect(
       db,
       ctx,
