@@ -13,7 +13,7 @@ import type {
 } from '../domain/activity-contracts';
 import { deleteAtMs, leaveMomentMs, provisionAtMs, toGraphDateTime } from '../domain/company-time';
 import { CreationProblemCode, checkCreationEligibility } from '../domain/creation-eligibility';
-import { nonRetryableEntraFailures } from '../domain/entra-errors';
+import { EntraErrorType, nonRetryableEntraFailures } from '../domain/entra-errors';
 import { applyGraphPatch, diffGraphUser, isEmptyPatch } from '../domain/graph-diff';
 import type { DesiredGraphUser } from '../domain/graph-mapping';
 import { mapHrToGraph, toNewGraphUser } from '../domain/graph-mapping';
@@ -67,6 +67,9 @@ const datesInCreatePatch = 'lifecycle-dates-in-create';
  * the workflow (employee-lifecycle.ts), which decides the first two.
  */
 export const fewerOnboardingActivitiesPatch = 'fewer-onboarding-activities';
+
+/** Marks histories in which a domain read that found no Entra connection pauses the reconciliation (not blocks it). */
+const domainsReadNotConnectedPatch = 'domains-read-not-connected';
 
 export interface ReconcileOutcome {
   phase: LifecyclePhase;
@@ -184,11 +187,11 @@ async function provisionEntraUser(
     waiting(outcome, LifecyclePhase.Left, 'The employee left before an Entra user was created; none will be.');
     return false;
   }
-  let domains = await (ctx.verifiedDomains ?? entraRead.listVerifiedDomains({ companyId: ctx.companyId }));
+  let domains = await domainsRead(ctx.verifiedDomains ?? entraRead.listVerifiedDomains({ companyId: ctx.companyId }));
   let eligibility = checkCreationEligibility(snapshot, domains);
   if (!eligibility.eligible && eligibility.problems.some((p) => p.code === CreationProblemCode.DomainNotVerified)) {
     // The cache may predate a domain the admin just verified: look once more before telling HR to check it.
-    domains = await entraRead.listVerifiedDomains({ companyId: ctx.companyId, refresh: true });
+    domains = await domainsRead(entraRead.listVerifiedDomains({ companyId: ctx.companyId, refresh: true }));
     eligibility = checkCreationEligibility(snapshot, domains);
   }
   if (!eligibility.eligible) {
@@ -276,6 +279,27 @@ async function provisionEntraUser(
     });
   }
   return true;
+}
+
+/**
+ * The verified domains: a read that found the company without its Entra connection (disconnected after the settings
+ * this reconciliation uses were read) pauses all Graph work as a write's refusal does ({@link NotConnectedError}),
+ * instead of blocking the employee as an outage would.
+ */
+async function domainsRead(read: Promise<string[]>): Promise<string[]> {
+  try {
+    return await read;
+  } catch (err) {
+    const cause = err instanceof ActivityFailure ? err.cause : undefined;
+    if (
+      cause instanceof ApplicationFailure &&
+      cause.type === EntraErrorType.NotConnected &&
+      patched(domainsReadNotConnectedPatch)
+    ) {
+      throw new NotConnectedError(cause.message);
+    }
+    throw err;
+  }
 }
 
 /** What a create wrote: the desired properties, without the lifecycle dates it left out (`null`: all of them). */

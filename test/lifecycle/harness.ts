@@ -26,7 +26,7 @@ import { createGraphWriteWorker } from '../../worker/lifecycle-worker';
 import type { EmployeeLifecycleState } from '../../workflows/definitions';
 import { employeeWorkflowId, stateQuery } from '../../workflows/definitions';
 import { CallsInFlight } from '../../orchestration/deadline';
-import { HrOutboxRelay } from '../../orchestration/hr-outbox-relay';
+import { HrOutboxRelay, relayCompanySettingsTtlMs } from '../../orchestration/hr-outbox-relay';
 import { serve, type ServedApp } from '../api/serve';
 import type { TestDatabase } from '../helpers/databases';
 import { createTestDatabase } from '../helpers/databases';
@@ -104,8 +104,14 @@ export class LifecycleHarness {
     await this.startWorker();
   }
 
+  /**
+   * Sets the company's policies in the database, then waits until the relay sends them with the next HR change: it
+   * reuses a company's settings for up to relayCompanySettingsTtlMs. (A change through the admin API is followed by
+   * the company's resync, which makes every workflow read the new ones; this bypasses it.)
+   */
   async setPolicies(policies: Partial<CompanyPolicies>): Promise<void> {
     await setCompanyPolicies(this.db, defaultCompanyId, CompanyPoliciesSchema.parse(policies));
+    await new Promise((resolve) => setTimeout(resolve, relayCompanySettingsTtlMs));
   }
 
   /** Starts a worker with the lifecycle activities over the harness's clients, and one on the Graph-write queue. */
