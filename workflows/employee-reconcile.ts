@@ -576,7 +576,7 @@ function refusal(err: unknown, what: string): LifecycleError {
   const failure = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : null;
   const final = failure !== null && (failure.nonRetryable || isNonRetryableEntraFailure(failure.type));
   if (!final) throw err;
-  if (failure.type === 'EntraNotConnected') throw new NotConnectedError(failure.message);
+  if (failure.type === EntraErrorType.NotConnected) throw new NotConnectedError(failure.message);
   const details = (failure.details?.[0] ?? {}) as { property?: string; permission?: string };
   return {
     type: failure.type ?? 'Error',
