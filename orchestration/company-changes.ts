@@ -14,12 +14,18 @@ import { connectEntra, getCompany, setCompanyPolicies } from '../store/companies
 import type { Db } from '../store/db';
 import { ResyncScope } from '../workflows/definitions';
 import { startCompanyResync } from './company-resync';
+import type { HrEventOutbox } from './hr-outbox-relay';
 import type { TemporalDeps } from './temporal';
 
 export interface CompanyChangeDeps {
   db: Db;
   temporal: TemporalDeps<Pick<WorkflowClient, 'start' | 'getHandle' | 'withDeadline'>>;
   logger: Pick<Logger, 'info' | 'warn'>;
+  /**
+   * This process's HR outbox relay, told of the change so that the snapshots it sends next carry the new settings,
+   * instead of its reading of up to a second before (which the resync would make good).
+   */
+  outbox?: Pick<HrEventOutbox, 'companyChanged'> | undefined;
 }
 
 /**
@@ -76,6 +82,7 @@ export async function connectCompanyTenant(
 ): Promise<CompanyChangeResult> {
   const company = await connectEntra(deps.db, companyId, tenantId);
   if (company === null) return { company, changed: false, resync: null };
+  deps.outbox?.companyChanged(companyId);
   return { company, changed: true, resync: await startResyncAfterChange(deps, companyId, reason) };
 }
 
@@ -95,5 +102,6 @@ export async function changeCompanyPolicies(
   }
   const company = await setCompanyPolicies(deps.db, companyId, policies);
   if (company === null) return { company, changed: false, resync: null };
+  deps.outbox?.companyChanged(companyId);
   return { company, changed: true, resync: await startResyncAfterChange(deps, companyId, 'policies changed') };
 }

@@ -1,7 +1,7 @@
 import type { CompanySettings } from '../domain/activity-contracts';
 import { getCompanySettings } from '../store/companies';
 import type { Db } from '../store/db';
-import { rememberReads } from '../store/recent-reads';
+import { rememberReads, type RememberedRead } from '../store/recent-reads';
 import { employeeWorkflowId } from '../workflows/definitions';
 import { listUndeliveredHrEvents, markHrEventsDelivered, recordHrEventDeliveryFailure } from '../store/hr-events';
 import type { DeliverableHrEvent, HrEventTemporal } from './hr-event-delivery';
@@ -17,6 +17,11 @@ export interface HrEventOutbox {
    * Returns false when it was not taken (the relay is stopped, backing off from a Temporal outage, or full).
    */
   redrive(event: DeliverableHrEvent): boolean;
+  /**
+   * This process changed the company's policies or connection: the deliveries after this call read its settings
+   * again instead of sending the reading of up to {@link relayCompanySettingsTtlMs} before.
+   */
+  companyChanged(companyId: string): void;
 }
 
 export interface HrOutboxRelayOptions extends OutboxRelayOptions {
@@ -34,16 +39,16 @@ export interface HrOutboxRelayOptions extends OutboxRelayOptions {
  * followed by the company's resync, whose re-drives send no settings, so every workflow reads the new ones itself;
  * and a removed connection stops Graph work at the next call whatever the workflow holds. A delivery within the
  * second after a change reconciles with the settings as they were just before it, as one that read them just before
- * the change does.
+ * the change does. A change made through this process ({@link HrEventOutbox.companyChanged}) is sent at once.
  */
 export const relayCompanySettingsTtlMs = 1_000;
 
 /** The HR webhook's outbox: the accepted rows of `webhook_events` (store/hr-events.ts), signalled as `hrSnapshot`. */
-function hrEventOutbox(db: Db, temporal: HrEventTemporal, now?: () => number): Outbox<DeliverableHrEvent> {
-  const companySettings = rememberReads((companyId) => getCompanySettings(db, companyId), {
-    ttlMs: relayCompanySettingsTtlMs,
-    ...(now === undefined ? {} : { now }),
-  });
+function hrEventOutbox(
+  db: Db,
+  temporal: HrEventTemporal,
+  companySettings: (companyId: string) => Promise<CompanySettings>,
+): Outbox<DeliverableHrEvent> {
   return {
     what: 'HR event',
     listUndelivered: (query) => listUndeliveredHrEvents(db, query),
@@ -81,7 +86,19 @@ async function settingsOrNone(
  * ({@link redrive}) of an unreconciled employee has no outbox row: a failed one is left to anti-entropy.
  */
 export class HrOutboxRelay extends OutboxRelay<DeliverableHrEvent> implements HrEventOutbox {
+  private readonly companySettings: RememberedRead<CompanySettings>;
+
   constructor(options: HrOutboxRelayOptions) {
-    super(hrEventOutbox(options.db, options.temporal, options.now), options);
+    const { db, now } = options;
+    const companySettings = rememberReads((companyId) => getCompanySettings(db, companyId), {
+      ttlMs: relayCompanySettingsTtlMs,
+      ...(now === undefined ? {} : { now }),
+    });
+    super(hrEventOutbox(db, options.temporal, companySettings), options);
+    this.companySettings = companySettings;
+  }
+
+  companyChanged(companyId: string): void {
+    this.companySettings.forget(companyId);
   }
 }

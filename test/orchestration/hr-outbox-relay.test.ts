@@ -9,6 +9,8 @@ import type { WorkflowClient } from '@temporalio/client';
 import type { CompanySettings } from '../../domain/activity-contracts';
 import type { HrEmployee } from '../../domain/hr-employee';
 import { defaultCompanyPolicies } from '../../domain/policies';
+import type { CompanyChangeDeps } from '../../orchestration/company-changes';
+import { changeCompanyPolicies, connectCompanyTenant } from '../../orchestration/company-changes';
 import { CallsInFlight } from '../../orchestration/deadline';
 import type { HrEventTemporal } from '../../orchestration/hr-event-delivery';
 import { HrOutboxRelay, relayCompanySettingsTtlMs } from '../../orchestration/hr-outbox-relay';
@@ -135,6 +137,30 @@ describeEachDatabase('the HR outbox relay', (getDb) => {
     // The revision orders readings: the workflow keeps the newer of what it was sent and what it read.
     expect(after!.revision).toBeGreaterThanOrEqual(changed!.updatedAt.getTime());
     expect(after!.revision).toBeGreaterThan(before!.revision!);
+  });
+
+  it("sends a company's settings changed through this process (policies, connection) with the next snapshot, not a second later", async () => {
+    const db = getDb();
+    const { id: companyId } = await freshCompany(db);
+    const { temporal, sent } = recordingTemporal();
+    // The clock stands still: only the change itself can make the relay read the settings again.
+    relay = new HrOutboxRelay({ db, temporal, logger: quiet, intervalMs: 3_600_000, now: () => 1_000_000 });
+    relay.start();
+    const deliver = async (eventId: string) => {
+      const row = await accept(db, companyId, eventId, hrEmployee({ id: `emp_${eventId}`, version: 1 }));
+      relay!.accepted(row.id, row.event);
+      await until(() => sent.some((s) => s.signalArgs[0].eventId === eventId));
+      return sent.find((s) => s.signalArgs[0].eventId === eventId)!.signalArgs[0].company;
+    };
+    // What the admin API and the console pass: this process's relay (the resync fails here: no Temporal to start it).
+    const changes = { db, temporal, logger: quiet, outbox: relay } as unknown as CompanyChangeDeps;
+
+    expect(await deliver('evt_before')).toMatchObject({ connected: false, policies: defaultCompanyPolicies });
+    const policies = { ...defaultCompanyPolicies, timeZone: 'Europe/Stockholm' };
+    expect((await changeCompanyPolicies(changes, companyId, policies)).changed).toBe(true);
+    expect(await deliver('evt_after_policies')).toMatchObject({ connected: false, policies });
+    await connectCompanyTenant(changes, companyId, 'tenant-changed-here');
+    expect(await deliver('evt_after_connect')).toMatchObject({ connected: true, policies });
   });
 
   it('keeps an event Temporal refused in the outbox with its error, and delivers it once Temporal answers', async () => {

@@ -201,6 +201,7 @@ export function integrationsRoutes(router: Router, deps: AppDeps): void {
   router.post(`${integrationsPath}/entra/remove`, async (ctx) => {
     const company = await disconnectEntra(db, companyId);
     if (company?.entraTenantId) entra?.forgetTenant({ tenantId: company.entraTenantId });
+    deps.outbox?.companyChanged(companyId);
     logConsoleAction(logger, ctx, 'entra.removed', 'console: Entra integration removed', {
       tenantId: company?.entraTenantId ?? null,
     });
